@@ -19,20 +19,20 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
     std::string method = "GET";
-    std::string url;
-    Headers headers;
-    std::string body;
+    std::string url{};
+    Headers headers{};
+    std::string body{};
     // Receives the body as it arrives (streaming, e.g. SSE); return false to stop reading.
     // When set, HttpResponse::body stays empty.
-    std::function<bool(std::string_view chunk)> on_body;
+    std::function<bool(std::string_view chunk)> on_body{};
     // Limit on the whole exchange in addition to the deadline; 0 = only the deadline.
     std::chrono::milliseconds timeout{0};
 };
 
 struct HttpResponse {
     int status = 0;
-    Headers headers;
-    std::string body;
+    Headers headers{};
+    std::string body{};
     // First header with this name (case-insensitive), or empty.
     std::string header(std::string_view name) const;
 };

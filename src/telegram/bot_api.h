@@ -19,35 +19,35 @@ inline constexpr size_t kMaxMessageLength = 4096;
 
 struct SendMessage {
     int64_t chat_id = 0;
-    std::string text;
-    std::optional<std::string> parse_mode;           // "MarkdownV2", "HTML" or none (plain text)
-    std::optional<int64_t> reply_to_message_id;      // sent as reply_parameters
-    bool allow_sending_without_reply = true;         // in reply_parameters
-    std::optional<int64_t> message_thread_id;
+    std::string text{};
+    std::optional<std::string> parse_mode{};       // "MarkdownV2", "HTML" or none (plain text)
+    std::optional<int64_t> reply_to_message_id{};  // sent as reply_parameters
+    bool allow_sending_without_reply = true;       // in reply_parameters
+    std::optional<int64_t> message_thread_id{};
     bool disable_notification = false;
-    bool disable_web_page_preview = true;            // sent as link_preview_options
+    bool disable_web_page_preview = true;  // sent as link_preview_options
 };
 
 struct EditMessageText {
     int64_t chat_id = 0;
     int64_t message_id = 0;
-    std::string text;
-    std::optional<std::string> parse_mode;
+    std::string text{};
+    std::optional<std::string> parse_mode{};
 };
 
 struct GetUpdates {
-    std::optional<int64_t> offset;
+    std::optional<int64_t> offset{};
     int limit = 100;
     int timeout_s = 30;  // long-polling timeout
-    std::vector<std::string> allowed_updates;
+    std::vector<std::string> allowed_updates{};
 };
 
 struct SetWebhook {
-    std::string url;
-    std::optional<std::string> secret_token;
-    std::vector<std::string> allowed_updates;
+    std::string url{};
+    std::optional<std::string> secret_token{};
+    std::vector<std::string> allowed_updates{};
     bool drop_pending_updates = false;
-    std::optional<int> max_connections;
+    std::optional<int> max_connections{};
 };
 
 class BotApi {
