@@ -13,13 +13,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The payloads of the codec tests plus the inputs the fuzzer (fuzz/telegram) kept.
 std::vector<std::pair<std::string, std::string>> corpus() {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& e : fs::directory_iterator(fs::path(LG_SOURCE_DIR) / "tests/telegram/data")) {
-        std::ifstream in(e.path());
-        std::stringstream ss;
-        ss << in.rdbuf();
-        out.emplace_back(e.path().filename().string(), ss.str());
+    for (const char* dir : {"tests/telegram/data", "fuzz/telegram/corpus"}) {
+        for (const auto& e : fs::directory_iterator(fs::path(LG_SOURCE_DIR) / dir)) {
+            std::ifstream in(e.path(), std::ios::binary);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            out.emplace_back(e.path().filename().string(), ss.str());
+        }
     }
     return out;
 }

@@ -1,0 +1,41 @@
+// `lambdagram console`: the bot in a terminal, every Bot API call printed, no Telegram needed.
+#include "app/commands.h"
+#include "bot/bot.h"
+#include "runtime/console.h"
+
+namespace app {
+
+namespace {
+
+void run_console_command(AppContext& ctx, const std::string& user) {
+    auto loaded = ctx.load_config_or_report();
+    if (!loaded) return;
+    const core::Config& cfg = loaded->config;
+    runtime::ConsoleBotApi api(*ctx.out, runtime::console_bot_user(cfg.bot.name));
+    bot::BotOptions opts;
+    opts.name = cfg.bot.name;
+    opts.echo = cfg.bot.echo;
+    opts.me = api.me();
+    bot::Bot bot(api, opts, core::SystemClock::instance());
+    runtime::ConsoleOptions copts;
+    copts.interactive = ctx.stdin_is_terminal;
+    copts.user = user;
+    copts.handler_timeout = std::chrono::seconds(cfg.bot.handler_timeout_s);
+    ctx.exit_code =
+        runtime::run_console(*ctx.in, *ctx.out, bot, api, core::SystemClock::instance(), copts);
+}
+
+}  // namespace
+
+void add_console_command(CLI::App& app, AppContext& ctx) {
+    CLI::App* console = app.add_subcommand(
+        "console",
+        "Talk to the bot in this terminal as a user of a simulated private chat or group "
+        "(/as NAME, /group, /private, /quit) and see every Bot API call it would make; no "
+        "Telegram needed. Reads a pipe too.");
+    auto user = std::make_shared<std::string>("alice");
+    console->add_option("--user", *user, "Who you are at the start (default alice)");
+    console->callback([&ctx, user] { run_console_command(ctx, *user); });
+}
+
+}  // namespace app

@@ -1,0 +1,53 @@
+// bot::Bot: the router every transport feeds. Answers /start and /help, echoes in echo mode, tells
+// private chats that no model is configured yet, and stays silent in groups unless addressed
+// (@mention, a reply to the bot, or a /command for it). Pure logic over BotApi and a Clock.
+//   bot::Bot bot(api, {.name = cfg.bot.name, .echo = cfg.bot.echo}, clock);
+//   core::Status st = bot.handle(update, core::Deadline::after(50s, clock));
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "bot/update_handler.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "telegram/bot_api.h"
+#include "telegram/types.h"
+
+namespace bot {
+
+struct BotOptions {
+    std::string name = "Vecihi";  // how the bot introduces itself
+    bool echo = false;            // answer every text with "Echoed: <text>"
+    // Who the bot is on Telegram; when unset, fetched with getMe on the first update.
+    std::optional<telegram::User> me;
+};
+
+// The texts the bot sends, so tests and docs can refer to them.
+std::string help_text(const BotOptions& options, const telegram::User& me);
+inline constexpr const char* kNoModelText =
+    "Sorry, I can't answer questions yet: there is no model configured yet. "
+    "The bot's operator can set one up with model.backend (local or openai).";
+inline constexpr const char* kTextOnlyText = "I can only read text messages for now.";
+
+class Bot final : public UpdateHandler {
+public:
+    Bot(telegram::BotApi& api, BotOptions options, core::Clock& clock);
+
+    core::Status handle(const telegram::Update& update, core::Deadline deadline) override;
+
+    // Who the bot is (getMe), fetched once; an error when Telegram cannot be reached.
+    core::Result<telegram::User> identity(core::Deadline deadline);
+
+private:
+    // The answer to a message, or nothing when the bot stays silent.
+    std::optional<std::string> answer(const telegram::Message& message, const telegram::User& me);
+    core::Status reply(const telegram::Message& to, const std::string& text,
+                       core::Deadline deadline);
+
+    telegram::BotApi& api_;
+    BotOptions options_;
+    core::Clock& clock_;
+};
+
+}  // namespace bot

@@ -1,0 +1,102 @@
+// Configuration: the plain structs every layer receives, and the ONE table of keys (name, type,
+// default, secret, validator, help, environment names) that the YAML loader, the environment
+// loader, `lambdagram config check` and the docs are all driven by. Reading files, the
+// environment and flags happens in src/app only; this module parses and validates text values.
+//   core::Config cfg = core::default_config();
+//   if (auto why = core::find_config_key("model.temperature")->apply("0.7", cfg)) { ...error... }
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace core {
+
+struct BotConfig {
+    std::string name = "Vecihi";
+    std::string location = "Istanbul/Turkey";
+    std::string
+        prompt_template;  // placeholders: {bot_name} {date} {time} {location} {context} {question}
+    bool echo = false;
+    int handler_timeout_s = 50;
+    std::string context_file_url;
+};
+
+enum class ModelBackend { None, Local, OpenAi };
+
+struct ModelConfig {
+    ModelBackend backend = ModelBackend::None;
+    std::string path;  // GGUF file, for the local backend
+    std::string name;  // model name sent to an OpenAI-compatible API
+    double temperature = 0.7;
+    double top_p = 0.95;
+    int max_tokens = 100;
+};
+
+struct OpenAiConfig {
+    std::string api_key;
+    std::string base_url = "https://api.openai.com/v1";
+};
+
+struct TelegramConfig {
+    std::string token;
+    std::string api_url = "https://api.telegram.org";
+    std::string webhook_secret;
+    int poll_timeout_s = 30;
+};
+
+struct LogConfig {
+    std::string level = "info";   // debug|info|warn|error|off
+    std::string format = "text";  // text|json
+};
+
+struct Config {
+    BotConfig bot;
+    ModelConfig model;
+    OpenAiConfig openai;
+    TelegramConfig telegram;
+    LogConfig log;
+};
+
+// The Mistral [INST] prompt the Python bots shipped, in our placeholder syntax.
+extern const char* const kDefaultPromptTemplate;
+
+enum class ConfigType { String, Int, Number, Bool, Choice, Url };
+const char* config_type_name(ConfigType type);
+
+// One configuration key. `apply` parses and validates a text value and stores it in a Config;
+// it returns nothing on success, or the reason the value is wrong and how to fix it, phrased to
+// follow the value ("is not a number between 0 and 2").
+struct ConfigKey {
+    std::string name;  // "model.temperature"
+    ConfigType type = ConfigType::String;
+    std::string default_value;           // as text; "" for empty
+    bool secret = false;                 // shown as *** everywhere
+    std::string help;                    // one sentence for `config check --help`, README and docs
+    std::vector<std::string> extra_env;  // older names (the Python bots'), below LAMBDAGRAM_*
+    std::function<std::optional<std::string>(std::string_view text, Config& cfg)> apply;
+    // The current value in a Config, as text (the inverse of apply).
+    std::function<std::string(const Config& cfg)> get;
+
+    // LAMBDAGRAM_<NAME> with dots turned into underscores and upper-cased.
+    std::string env_name() const;
+    // Every environment variable that sets this key, strongest first.
+    std::vector<std::string> env_names() const;
+};
+
+// The table, in the order keys are shown. Built once.
+const std::vector<ConfigKey>& config_keys();
+const ConfigKey* find_config_key(std::string_view name);
+// The closest key name to a misspelled one, when close enough to be a useful suggestion.
+std::optional<std::string> suggest_config_key(std::string_view unknown);
+// A Config with every default of the table applied.
+Config default_config();
+// Checks that need more than one key (e.g. the local backend needs model.path). Returns one
+// message per problem, each naming the keys and the fix.
+std::vector<std::string> check_config_consistency(const Config& cfg);
+
+const char* model_backend_name(ModelBackend backend);
+
+}  // namespace core
