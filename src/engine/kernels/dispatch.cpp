@@ -73,6 +73,7 @@ void fill_ref_table(KernelTable* t) {
     t->dot[id(TensorType::Q6_K)] = ref_dot_q6_k;
     t->quantize_q8_0 = quantize_q8_0_ref;
     t->quantize_q8_k = quantize_q8_k_ref;
+    t->attend_f16 = ref_attend_f16;
 }
 
 bool build_has_level(Level l) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/check.h"
 #include "engine/kernels/detail/table.h"
 #include "engine/kernels/vec_dot.h"
 
@@ -17,6 +18,10 @@ constexpr size_t kWeightTileBytes = 24 * 1024;  // weight rows per tile: fit in 
 constexpr int64_t kMaxRowsPerTile = 16;
 constexpr size_t kActTileBytes = 256 * 1024;  // activation rows per tile: fit in L2
 constexpr int64_t kMaxTokensPerTile = 64;
+// With a single token tile (decode) small row tiles only cost scheduling: every task is one
+// atomic increment shared by all threads. Grow them so each thread takes ~kTasksPerThread.
+constexpr int64_t kTasksPerThread = 16;
+constexpr size_t kMaxDecodeTileBytes = 256 * 1024;
 
 struct MatmulJob {
     const QTensorView* w;
@@ -95,25 +100,38 @@ core::Status check_matmul_view(const QTensorView& w) {
     return core::ok();
 }
 
-void matmul(const QTensorView& w, const float* x, int n_tokens, float* y, ThreadPool& pool) {
-    if (n_tokens <= 0) return;
-    const TensorType act_type = activation_type(w.type);
-    const size_t act_bytes =
-        static_cast<size_t>(*row_size(act_type, static_cast<uint64_t>(w.cols)));
+namespace {
 
-    const uint8_t* act;
-    if (act_type == TensorType::F32) {
-        act = reinterpret_cast<const uint8_t*>(x);  // float weights take the floats as they are
-    } else {
-        // Scratch for the quantized activations; grows, never shrinks (no allocation once warm).
-        thread_local std::vector<uint8_t> scratch;
-        const size_t need = act_bytes * static_cast<size_t>(n_tokens);
-        if (scratch.size() < need) scratch.resize(need);
-        QuantizeJob q{act_type, x, w.cols, scratch.data(), act_bytes};
-        pool.run(n_tokens, quantize_token, &q);
-        act = scratch.data();
-    }
+// Up to kMaxShared matrices reading the same input: one quantization, one pool run.
+constexpr int kMaxShared = 2;
 
+struct SharedJob {
+    MatmulJob jobs[kMaxShared];
+    int64_t first_task[kMaxShared + 1];
+    int n = 0;
+};
+
+void run_shared_tile(void* ctx, int64_t task, int thread) {
+    auto& s = *static_cast<SharedJob*>(ctx);
+    int k = 0;
+    while (task >= s.first_task[k + 1]) ++k;
+    run_tile(&s.jobs[k], task - s.first_task[k], thread);
+}
+
+const uint8_t* quantized_input(TensorType act_type, const float* x, int64_t cols, int n_tokens,
+                               size_t act_bytes, ThreadPool& pool) {
+    if (act_type == TensorType::F32) return reinterpret_cast<const uint8_t*>(x);
+    // Scratch for the quantized activations; grows, never shrinks (no allocation once warm).
+    thread_local std::vector<uint8_t> scratch;
+    const size_t need = act_bytes * static_cast<size_t>(n_tokens);
+    if (scratch.size() < need) scratch.resize(need);
+    QuantizeJob q{act_type, x, cols, scratch.data(), act_bytes};
+    pool.run(n_tokens, quantize_token, &q);
+    return scratch.data();
+}
+
+MatmulJob make_job(const QTensorView& w, const uint8_t* act, size_t act_bytes, float* y, int n_tokens,
+                   int n_threads, int64_t* n_tasks) {
     MatmulJob job{};
     job.w = &w;
     job.dot = detail::active_table().dot[static_cast<int>(w.type)];
@@ -124,11 +142,55 @@ void matmul(const QTensorView& w, const float* x, int n_tokens, float* y, Thread
     job.n_tokens = n_tokens;
     job.rows_per_tile = std::clamp<int64_t>(static_cast<int64_t>(kWeightTileBytes / w.row_bytes), 1,
                                             kMaxRowsPerTile);
-    job.n_row_tiles = (w.rows + job.rows_per_tile - 1) / job.rows_per_tile;
     job.tokens_per_tile =
         std::clamp<int64_t>(static_cast<int64_t>(kActTileBytes / act_bytes), 1, kMaxTokensPerTile);
     const int64_t n_token_tiles = (n_tokens + job.tokens_per_tile - 1) / job.tokens_per_tile;
-    pool.run(job.n_row_tiles * n_token_tiles, run_tile, &job);
+    if (n_token_tiles == 1) {
+        const int64_t by_threads = w.rows / (kTasksPerThread * n_threads);
+        const int64_t by_bytes = static_cast<int64_t>(kMaxDecodeTileBytes / w.row_bytes);
+        job.rows_per_tile = std::max(job.rows_per_tile, std::min(by_threads, by_bytes));
+    }
+    job.n_row_tiles = (w.rows + job.rows_per_tile - 1) / job.rows_per_tile;
+    *n_tasks = job.n_row_tiles * n_token_tiles;
+    return job;
+}
+
+void matmul_shared(const QTensorView* const* ws, float* const* ys, int n, const float* x, int n_tokens,
+                   ThreadPool& pool) {
+    if (n_tokens <= 0) return;
+    const TensorType act_type = activation_type(ws[0]->type);
+    const size_t act_bytes =
+        static_cast<size_t>(*row_size(act_type, static_cast<uint64_t>(ws[0]->cols)));
+    const uint8_t* act = quantized_input(act_type, x, ws[0]->cols, n_tokens, act_bytes, pool);
+    SharedJob s;
+    s.n = n;
+    s.first_task[0] = 0;
+    for (int k = 0; k < n; ++k) {
+        int64_t tasks = 0;
+        s.jobs[k] = make_job(*ws[k], act, act_bytes, ys[k], n_tokens, pool.size(), &tasks);
+        s.first_task[k + 1] = s.first_task[k] + tasks;
+    }
+    if (n == 1) {
+        pool.run(s.first_task[1], run_tile, &s.jobs[0]);
+    } else {
+        pool.run(s.first_task[n], run_shared_tile, &s);
+    }
+}
+
+}  // namespace
+
+void matmul(const QTensorView& w, const float* x, int n_tokens, float* y, ThreadPool& pool) {
+    const QTensorView* ws[1] = {&w};
+    float* ys[1] = {y};
+    matmul_shared(ws, ys, 1, x, n_tokens, pool);
+}
+
+void matmul2(const QTensorView& a, const QTensorView& b, const float* x, int n_tokens, float* ya, float* yb,
+             ThreadPool& pool) {
+    LG_CHECK(a.type == b.type && a.cols == b.cols, "matmul2: the two matrices differ in type or width");
+    const QTensorView* ws[2] = {&a, &b};
+    float* ys[2] = {ya, yb};
+    matmul_shared(ws, ys, 2, x, n_tokens, pool);
 }
 
 }  // namespace engine::kernels

@@ -35,4 +35,10 @@ core::Status check_matmul_view(const QTensorView& w);
 // than any before it on this thread. w must have passed check_matmul_view.
 void matmul(const QTensorView& w, const float* x, int n_tokens, float* y, ThreadPool& pool);
 
+// matmul(a, x, .., ya) and matmul(b, x, .., yb) with one quantization of x and one pool run
+// (e.g. an FFN's gate and up projections). a and b must have the same type and cols;
+// results are identical to the two separate calls.
+void matmul2(const QTensorView& a, const QTensorView& b, const float* x, int n_tokens, float* ya,
+             float* yb, ThreadPool& pool);
+
 }  // namespace engine::kernels

@@ -354,6 +354,7 @@ void fill_avx2_table(KernelTable* t) {
     t->dot4[id(TensorType::Q6_K)] = dot_q6_k_n<kDotRows>;
     t->quantize_q8_0 = quantize_q8_0_avx2;
     t->quantize_q8_k = quantize_q8_k_avx2;
+    fill_avx2_attention(t);
 }
 
 }  // namespace engine::kernels::detail

@@ -44,4 +44,8 @@ float ref_dot_q4_k(int n, const void* w, const void* a);
 float ref_dot_q5_k(int n, const void* w, const void* a);
 float ref_dot_q6_k(int n, const void* w, const void* a);
 
+// Scalar F16 attention (attention.h's attend_f16), also the SIMD files' fallback.
+void ref_attend_f16(const float* q, const uint16_t* k, const uint16_t* v, size_t row_stride,
+                    int n, int head_dim, float scale, float* out, float* scratch);
+
 }  // namespace engine::kernels::detail

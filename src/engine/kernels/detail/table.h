@@ -16,6 +16,10 @@ using DotFn = float (*)(int n, const void* w, const void* a);
 using Dot4Fn = void (*)(int n, const void* w, const void* a, size_t a_stride, float* out);
 inline constexpr int kDotRows = 4;  // NT of Dot4Fn
 using QuantizeFn = void (*)(const float* x, void* dst, int64_t n);
+// See attention.h (attend_f16).
+using AttendF16Fn = void (*)(const float* q, const uint16_t* k, const uint16_t* v,
+                            size_t row_stride, int n, int head_dim, float scale, float* out,
+                            float* scratch);
 
 inline constexpr int kMaxTypeId = 40;  // ggml type ids are below this
 
@@ -25,6 +29,7 @@ struct KernelTable {
     Dot4Fn dot4[kMaxTypeId] = {};  // optional; null = call dot once per activation row
     QuantizeFn quantize_q8_0 = nullptr;
     QuantizeFn quantize_q8_k = nullptr;
+    AttendF16Fn attend_f16 = nullptr;
 };
 
 void fill_ref_table(KernelTable* t);
@@ -32,6 +37,7 @@ void fill_ref_table(KernelTable* t);
 // below first and overrides the kernels it has.
 void fill_avx2_table(KernelTable* t);
 void fill_avx512_table(KernelTable* t);
+void fill_avx2_attention(KernelTable* t);  // x86_avx2_attention.cpp
 
 bool build_has_level(Level l);  // the SIMD file for l is compiled in
 const KernelTable& active_table();
