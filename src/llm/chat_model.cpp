@@ -1,5 +1,6 @@
 #include "llm/chat_model.h"
 
+#include "llm/local_chat_model.h"
 #include "llm/openai_chat_model.h"
 #include "net/curl_http_client.h"
 
@@ -65,9 +66,13 @@ core::Result<std::unique_ptr<ChatModel>> make_chat_model(const BackendConfig& co
             return core::fail(core::ErrorCode::InvalidArgument,
                               "llm: model.backend=none has no chat model (set model.backend to "
                               "openai or local)");
-        case Backend::Local:
-            return core::fail(core::ErrorCode::Unsupported,
-                              "model.backend=local needs the engine (not built yet)");
+        case Backend::Local: {
+            LocalOptions local;
+            local.model_path = config.model_path;
+            auto model = LocalChatModel::load(local);
+            if (!model) return core::fail(std::move(model).error());
+            return std::unique_ptr<ChatModel>(std::move(*model));
+        }
         case Backend::OpenAi:
             break;
     }

@@ -123,8 +123,8 @@ struct BackendConfig {
 };
 
 // Builds the configured backend. `http` is the client for remote backends; null makes a
-// CurlHttpClient. Fails for Backend::None (there is no model to build) and, until the engine
-// lands, for Backend::Local.
+// CurlHttpClient. Fails for Backend::None (there is no model to build); Backend::Local loads
+// model_path into a LocalChatModel (local_chat_model.h).
 core::Result<std::unique_ptr<ChatModel>> make_chat_model(
     const BackendConfig& config, std::shared_ptr<net::HttpClient> http = nullptr);
 

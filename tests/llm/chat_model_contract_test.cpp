@@ -7,6 +7,7 @@
 #include <string>
 
 #include "llm/openai_chat_model.h"
+#include "local_test_model.h"
 #include "net/curl_http_client.h"
 #include "support/fake_openai.h"
 
@@ -34,7 +35,17 @@ private:
     std::unique_ptr<llm::OpenAiChatModel> model_;
 };
 
-using Backends = ::testing::Types<OpenAiFakeBackend>;
+// LocalChatModel over a tiny random-weight qwen2 model (local_test_model.h).
+class LocalTinyBackend {
+public:
+    LocalTinyBackend() : model_(load_local_test_model()) {}
+    llm::ChatModel& model() { return *model_; }
+
+private:
+    std::unique_ptr<llm::LocalChatModel> model_;
+};
+
+using Backends = ::testing::Types<OpenAiFakeBackend, LocalTinyBackend>;
 
 }  // namespace
 
