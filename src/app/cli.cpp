@@ -1,6 +1,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "app/cmd_cost.h"
+#include "app/cmd_ask.h"
+#include "app/cmd_generate.h"
+#include "app/cmd_lambda.h"
+#include "app/cmd_model.h"
+#include "app/cmd_serve.h"
+#include "app/cmd_tokenize.h"
 #include "app/commands.h"
 #include "app/context.h"
 #include "core/log.h"
@@ -22,6 +29,15 @@ constexpr AddCommand kCommands[] = {
     add_console_command,
     add_config_command,
     add_webhook_command,
+    add_model_command,
+    add_tokenize_command,
+    add_logits_command,
+    add_generate_command,
+    add_ask_command,
+    add_classify_command,
+    add_cost_command,
+    add_serve_command,
+    add_lambda_command,
 };
 
 constexpr const char* kDescription =

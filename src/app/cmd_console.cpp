@@ -1,4 +1,5 @@
 // `lambdagram console`: the bot in a terminal, every Bot API call printed, no Telegram needed.
+#include "app/assistant_setup.h"
 #include "app/commands.h"
 #include "bot/bot.h"
 #include "runtime/console.h"
@@ -16,7 +17,13 @@ void run_console_command(AppContext& ctx, const std::string& user) {
     opts.name = cfg.bot.name;
     opts.echo = cfg.bot.echo;
     opts.me = api.me();
-    bot::Bot bot(api, opts, core::SystemClock::instance());
+    auto assistant = build_assistant(cfg, core::SystemClock::instance());
+    if (!assistant) {
+        *ctx.err << "console: " << assistant.error().message << "\n";
+        ctx.exit_code = kExitFailure;
+        return;
+    }
+    bot::Bot bot(api, opts, core::SystemClock::instance(), assistant->assistant.get());
     runtime::ConsoleOptions copts;
     copts.interactive = ctx.stdin_is_terminal;
     copts.user = user;

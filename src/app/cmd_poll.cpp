@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "app/assistant_setup.h"
 #include "app/commands.h"
 #include "bot/bot.h"
 #include "core/log.h"
@@ -77,10 +78,15 @@ void run_poll(AppContext& ctx) {
     core::Clock& clock = core::SystemClock::instance();
     TelegramConnection tg = ctx.connect(cfg);
 
+    auto assistant = build_assistant(cfg, clock);
+    if (!assistant) {
+        report_error(ctx, "poll: " + assistant.error().message, kExitFailure);
+        return;
+    }
     bot::BotOptions bopts;
     bopts.name = cfg.bot.name;
     bopts.echo = cfg.bot.echo;
-    bot::Bot bot(*tg.api, bopts, clock);
+    bot::Bot bot(*tg.api, bopts, clock, assistant->assistant.get());
     // Who we are, and whether the token works, before the first poll.
     auto me = bot.identity(core::Deadline::after(std::chrono::seconds(30), clock));
     if (!me && token_rejected(me.error())) {

@@ -4,9 +4,34 @@
 
 #include "bot/addressing.h"
 #include "core/log.h"
+#include "core/strings.h"
 #include "telegram/split.h"
 
 namespace bot {
+
+namespace {
+
+// A group message's question: the text without the bot's @mention.
+std::string without_mention(const std::string& text, const telegram::User& me) {
+    if (!me.username) return text;
+    std::string needle = "@" + core::to_lower_ascii(*me.username);
+    std::string out = text;
+    for (size_t pos = core::to_lower_ascii(out).find(needle); pos != std::string::npos;
+         pos = core::to_lower_ascii(out).find(needle, pos)) {
+        out.erase(pos, needle.size());
+    }
+    std::string_view t = core::trim(out);
+    while (!t.empty() && (t.front() == ',' || t.front() == ':')) t = core::trim(t.substr(1));
+    return t.empty() ? text : std::string(t);
+}
+
+// The text of the message this one replies to, used as context for the question.
+std::string reply_context(const telegram::Message& msg) {
+    if (!msg.reply_to_message) return {};
+    return msg.reply_to_message->text_or_caption();
+}
+
+}  // namespace
 
 std::string help_text(const BotOptions& options, const telegram::User& me) {
     std::string mention = me.username ? "@" + *me.username : options.name;
@@ -18,12 +43,14 @@ std::string help_text(const BotOptions& options, const telegram::User& me) {
         "or send a command.\n\n"
         "Commands:\n"
         "/start - say hello\n"
-        "/help - what I do and which commands exist",
+        "/help - what I do and which commands exist\n"
+        "/ask QUESTION - ask me something (also in groups)\n"
+        "/reset - forget our conversation so far",
         options.name, what, mention);
 }
 
-Bot::Bot(telegram::BotApi& api, BotOptions options, core::Clock& clock)
-    : api_(api), options_(std::move(options)), clock_(clock) {}
+Bot::Bot(telegram::BotApi& api, BotOptions options, core::Clock& clock, Assistant* assistant)
+    : api_(api), options_(std::move(options)), clock_(clock), assistant_(assistant) {}
 
 core::Result<telegram::User> Bot::identity(core::Deadline deadline) {
     if (!options_.me) {
@@ -44,36 +71,47 @@ core::Status Bot::handle(const telegram::Update& update, core::Deadline deadline
     auto me = identity(deadline);
     if (!me) return core::fail(std::move(me).error());
 
-    std::optional<std::string> text = answer(msg, *me);
-    if (!text) return core::ok();
+    Answer what = answer(msg, *me);
+    if (!what.text && !what.question) return core::ok();
     if (deadline.expired(clock_)) {
         return core::fail(
             core::ErrorCode::Timeout,
             fmt::format("bot: update {} ran out of time before replying", update.update_id));
     }
-    return reply(msg, *text, deadline);
+    if (what.question) {
+        if (options_.echo) return reply(msg, "Echoed: " + *what.question, deadline);
+        if (assistant_ == nullptr) return reply(msg, kNoModelText, deadline);
+        return assistant_->answer(api_, msg, *what.question, reply_context(msg), deadline);
+    }
+    return reply(msg, *what.text, deadline);
 }
 
-std::optional<std::string> Bot::answer(const telegram::Message& msg, const telegram::User& me) {
+Bot::Answer Bot::answer(const telegram::Message& msg, const telegram::User& me) {
     bool group = msg.chat.is_group();
     if (!msg.text) {
         // Photos, stickers, joins...: a private chat is told, a group is left alone.
         bool content = msg.has_photo || msg.has_sticker || msg.caption;
-        if (!group && content) return std::string(kTextOnlyText);
-        return std::nullopt;
+        if (!group && content) return {std::string(kTextOnlyText), std::nullopt};
+        return {};
     }
     const std::string& text = *msg.text;
     std::optional<Command> cmd = parse_command(text);
-    if (cmd && !command_is_for(*cmd, me)) return std::nullopt;
-    if (group && !cmd && !is_addressed(msg, me)) return std::nullopt;
+    if (cmd && !command_is_for(*cmd, me)) return {};
+    if (group && !cmd && !is_addressed(msg, me)) return {};
 
-    if (cmd) {
-        if (cmd->name == "start" || cmd->name == "help") return help_text(options_, me);
-        return fmt::format("I don't know the command /{}. Send /help to see what I can do.",
-                           cmd->name);
+    if (!cmd && options_.echo) return {"Echoed: " + text, std::nullopt};  // as sent, mention kept
+    if (!cmd) return {std::nullopt, group ? without_mention(text, me) : text};
+    if (cmd->name == "start" || cmd->name == "help") return {help_text(options_, me), {}};
+    if (cmd->name == "ask") {
+        if (cmd->args.empty()) return {std::string(kAskUsageText), std::nullopt};
+        return {std::nullopt, cmd->args};
     }
-    if (options_.echo) return "Echoed: " + text;
-    return std::string(kNoModelText);
+    if (cmd->name == "reset") {
+        return {assistant_ ? assistant_->reset(msg.chat.id) : std::string(kHistoryOffText), {}};
+    }
+    return {
+        fmt::format("I don't know the command /{}. Send /help to see what I can do.", cmd->name),
+        std::nullopt};
 }
 
 core::Status Bot::reply(const telegram::Message& to, const std::string& text,

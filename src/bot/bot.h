@@ -1,13 +1,15 @@
-// bot::Bot: the router every transport feeds. Answers /start and /help, echoes in echo mode, tells
-// private chats that no model is configured yet, and stays silent in groups unless addressed
+// bot::Bot: the router every transport feeds. Answers /start and /help, echoes in echo mode, hands
+// questions (private texts, /ask, group messages that address it) to the Assistant, or without
+// one tells the user that no model is configured yet; stays silent in groups unless addressed
 // (@mention, a reply to the bot, or a /command for it). Pure logic over BotApi and a Clock.
-//   bot::Bot bot(api, {.name = cfg.bot.name, .echo = cfg.bot.echo}, clock);
+//   bot::Bot bot(api, {.name = cfg.bot.name, .echo = cfg.bot.echo}, clock, &assistant);
 //   core::Status st = bot.handle(update, core::Deadline::after(50s, clock));
 #pragma once
 
 #include <optional>
 #include <string>
 
+#include "bot/assistant.h"
 #include "bot/update_handler.h"
 #include "core/clock.h"
 #include "core/result.h"
@@ -29,10 +31,14 @@ inline constexpr const char* kNoModelText =
     "Sorry, I can't answer questions yet: there is no model configured yet. "
     "The bot's operator can set one up with model.backend (local or openai).";
 inline constexpr const char* kTextOnlyText = "I can only read text messages for now.";
+inline constexpr const char* kAskUsageText =
+    "Ask me something after /ask, for example: /ask what is a lambda function?";
 
 class Bot final : public UpdateHandler {
 public:
-    Bot(telegram::BotApi& api, BotOptions options, core::Clock& clock);
+    // `assistant` (may be null: no model configured) must outlive the bot.
+    Bot(telegram::BotApi& api, BotOptions options, core::Clock& clock,
+        Assistant* assistant = nullptr);
 
     core::Status handle(const telegram::Update& update, core::Deadline deadline) override;
 
@@ -40,14 +46,19 @@ public:
     core::Result<telegram::User> identity(core::Deadline deadline);
 
 private:
-    // The answer to a message, or nothing when the bot stays silent.
-    std::optional<std::string> answer(const telegram::Message& message, const telegram::User& me);
+    // What to do with a message: reply a fixed text, ask the model a question, or nothing.
+    struct Answer {
+        std::optional<std::string> text;
+        std::optional<std::string> question;
+    };
+    Answer answer(const telegram::Message& message, const telegram::User& me);
     core::Status reply(const telegram::Message& to, const std::string& text,
                        core::Deadline deadline);
 
     telegram::BotApi& api_;
     BotOptions options_;
     core::Clock& clock_;
+    Assistant* assistant_;
 };
 
 }  // namespace bot

@@ -317,6 +317,78 @@ void add_bot_keys(std::vector<ConfigKey>& keys) {
                  {"CTX_FILE_URL"}));
 }
 
+// A comma-separated list of chat or user ids ("" for none).
+ConfigKey id_list_key(std::string name, std::string help,
+                      std::function<std::vector<long long>&(Config&)> field) {
+    ConfigKey k;
+    k.name = std::move(name);
+    k.type = ConfigType::String;
+    k.help = std::move(help);
+    k.apply = [field](std::string_view text, Config& cfg) -> Why {
+        std::vector<long long> ids;
+        for (const std::string& part : split(text, ',')) {
+            if (trim(part).empty()) continue;
+            auto v = parse_int(part);
+            if (!v)
+                return fmt::format(
+                    "has \"{}\", which is not a numeric id: write ids "
+                    "separated by commas, e.g. 12345,-100123",
+                    trim(part));
+            ids.push_back(*v);
+        }
+        field(cfg) = std::move(ids);
+        return std::nullopt;
+    };
+    k.get = [field](const Config& cfg) {
+        std::string out;
+        for (long long id : field(const_cast<Config&>(cfg))) {
+            out += (out.empty() ? "" : ",") + std::to_string(id);
+        }
+        return out;
+    };
+    return k;
+}
+
+// bot.* for the assistant: context file, history, streaming, who may ask.
+void add_assistant_keys(std::vector<ConfigKey>& keys) {
+    keys.push_back(int_key("bot.context_ttl_s", 600, 0, 86400,
+                           "Seconds the context file is reused before it is fetched again.",
+                           [](Config& c) -> int& { return c.bot.context_ttl_s; }));
+    keys.push_back(int_key("bot.context_max_bytes", 65536, 1, 1048576,
+                           "Largest context file accepted, in bytes (a larger one is ignored).",
+                           [](Config& c) -> int& { return c.bot.context_max_bytes; }));
+    keys.push_back(int_key("bot.history_turns", 0, 0, 100,
+                           "Earlier question/answer pairs remembered per chat (0: no history).",
+                           [](Config& c) -> int& { return c.bot.history_turns; }));
+    keys.push_back(int_key("bot.history_token_budget", 1000, 0, 100000,
+                           "Most history in one prompt, in estimated tokens (4 bytes each).",
+                           [](Config& c) -> int& { return c.bot.history_token_budget; }));
+    keys.push_back(int_key("bot.stream_edit_interval_ms", 1500, 100, 60000,
+                           "Least time between two edits of a streamed answer in one chat, ms.",
+                           [](Config& c) -> int& { return c.bot.stream_edit_interval_ms; }));
+    keys.push_back(
+        id_list_key("bot.allowed_users",
+                    "User ids allowed to ask, comma-separated (empty with "
+                    "bot.allowed_chats: everyone).",
+                    [](Config& c) -> std::vector<long long>& { return c.bot.allowed_users; }));
+    keys.push_back(
+        id_list_key("bot.allowed_chats", "Chat ids where anyone may ask, comma-separated.",
+                    [](Config& c) -> std::vector<long long>& { return c.bot.allowed_chats; }));
+}
+
+// limits.* and store.*: how much the assistant answers, and where it keeps state.
+void add_limit_and_store_keys(std::vector<ConfigKey>& keys) {
+    keys.push_back(int_key("limits.user_rate_per_minute", 10, 0, 10000,
+                           "Questions one user may ask per minute (0: no limit).",
+                           [](Config& c) -> int& { return c.limits.user_rate_per_minute; }));
+    keys.push_back(int_key("limits.chat_daily_tokens", 0, 0, 2000000000,
+                           "Tokens the model may spend per chat per UTC day (0: no limit).",
+                           [](Config& c) -> int& { return c.limits.chat_daily_tokens; }));
+    keys.push_back(string_key("store.path", "lambdagram.db",
+                              "SQLite file for history and limits (\":memory:\" keeps nothing).",
+                              [](Config& c) -> std::string& { return c.store.path; }));
+}
+
 // model.*: where answers come from.
 void add_model_keys(std::vector<ConfigKey>& keys) {
     {
@@ -402,6 +474,8 @@ void add_log_keys(std::vector<ConfigKey>& keys) {
 std::vector<ConfigKey> build_keys() {
     std::vector<ConfigKey> keys;
     add_bot_keys(keys);
+    add_assistant_keys(keys);
+    add_limit_and_store_keys(keys);
     add_model_keys(keys);
     add_openai_keys(keys);
     add_telegram_keys(keys);

@@ -22,6 +22,22 @@ struct BotConfig {
     bool echo = false;
     int handler_timeout_s = 50;
     std::string context_file_url;
+    int context_ttl_s = 600;               // refetch the context file after this long
+    int context_max_bytes = 64 * 1024;     // a larger context file is refused
+    int history_turns = 0;                 // question/answer pairs remembered per chat; 0 = off
+    int history_token_budget = 1000;       // estimated tokens of history in one prompt
+    int stream_edit_interval_ms = 1500;    // at most one streaming edit per chat this often
+    std::vector<long long> allowed_users;  // with allowed_chats: empty both = everyone
+    std::vector<long long> allowed_chats;
+};
+
+struct LimitsConfig {
+    int user_rate_per_minute = 10;  // 0 = no limit
+    int chat_daily_tokens = 0;      // 0 = no limit
+};
+
+struct StoreConfig {
+    std::string path = "lambdagram.db";  // SQLite file; ":memory:" keeps nothing
 };
 
 enum class ModelBackend { None, Local, OpenAi };
@@ -54,6 +70,8 @@ struct LogConfig {
 
 struct Config {
     BotConfig bot;
+    LimitsConfig limits;
+    StoreConfig store;
     ModelConfig model;
     OpenAiConfig openai;
     TelegramConfig telegram;

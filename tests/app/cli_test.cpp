@@ -5,10 +5,13 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "app/context.h"
 #include "app/webhook_text.h"
@@ -117,6 +120,61 @@ TEST(BinaryTest, ConsoleReadsAPipe) {
     BinaryRun hello = run_binary("console <<'EOF'\n/start\nhello\nEOF\n", "ECHO_ENABLED=true");
     EXPECT_EQ(hello.code, 0) << hello.output;
     EXPECT_NE(hello.output.find("| Echoed: hello"), std::string::npos) << hello.output;
+}
+
+// The engine and cost subcommands, through the real binary. Reference files are optional
+// outside CI (README of ../shared/reference): say so in one line and skip; under CI=true fail.
+bool have_reference(const std::string& sub) {
+    if (std::filesystem::exists(std::string(LG_SHARED_DIR) + "/reference/" + sub)) return true;
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") {
+        ADD_FAILURE() << "CI=true but " << LG_SHARED_DIR << "/reference/" << sub << " is missing";
+    } else {
+        std::printf("SKIPPED: %s/reference/%s is missing\n", LG_SHARED_DIR, sub.c_str());
+    }
+    return false;
+}
+
+TEST(BinaryTest, CostPrintsThePublishedScenarioAsJson) {
+    BinaryRun r = run_binary("cost --messages 5000 --memory-mb 5632 --duration-s 60 --json");
+    ASSERT_EQ(r.code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(j.is_discarded()) << r.output;
+    EXPECT_EQ(j["lambda"]["free_tier_messages"], 1212);
+    EXPECT_NEAR(j["lambda"]["gb_seconds"].get<double>(), 5000 * 5.5 * 60, 1e-6);
+    EXPECT_NEAR(j["lambda"]["monthly_cost_usd"].get<double>(), 20.83, 0.01);
+    EXPECT_TRUE(j["api"].contains("tokens"));
+    EXPECT_TRUE(j["api"].contains("monthly_cost_usd"));
+}
+
+TEST(BinaryTest, TokenizeReadsStdinLikeTheReferenceFiles) {
+    if (!have_reference("vocab")) GTEST_SKIP();
+    std::string vocab = std::string(LG_SHARED_DIR) + "/reference/vocab/ggml-vocab-qwen2.gguf";
+    auto input = [](const std::string& name, const std::string& text) {
+        auto path = std::filesystem::path(::testing::TempDir()) / name;
+        std::ofstream(path, std::ios::binary) << text;  // no trailing newline: bytes as given
+        return " < '" + path.string() + "'";
+    };
+    BinaryRun r = run_binary("tokenize --model '" + vocab + "'" + input("hello.txt", "Hello world"));
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(r.output, "9707 1879\n");
+    BinaryRun special =
+        run_binary("tokenize --json --model '" + vocab + "'" + input("eot.txt", "<|im_end|>"));
+    EXPECT_EQ(special.code, 0) << special.output;
+    EXPECT_EQ(special.output.find("151645"), std::string::npos) << special.output;
+}
+
+TEST(BinaryTest, ModelInfoDescribesAReferenceModel) {
+    if (!have_reference("models")) GTEST_SKIP();
+    std::string model = std::string(LG_SHARED_DIR) + "/reference/models/tiny-spm-q4_k_m.gguf";
+    BinaryRun r = run_binary("model info '" + model + "'");
+    EXPECT_EQ(r.code, 0) << r.output;
+    for (const char* s : {"llama", "Q4_K", "Q6_K"}) {
+        EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
+    }
+    BinaryRun missing = run_binary("model info /nonexistent.gguf");
+    EXPECT_NE(missing.code, 0);
+    EXPECT_NE(missing.output.find("/nonexistent.gguf"), std::string::npos) << missing.output;
 }
 
 // --- webhook, in-process, against the fake Bot API -----------------------------------------

@@ -1,9 +1,12 @@
 // RecordingBotApi: an in-memory BotApi for bot and runtime tests. Records every sendMessage,
-// answers getMe with a fixed bot, and can be told to fail the next sends.
+// and editMessageText and sendChatAction, answers getMe with a fixed bot, and can be told to fail
+// the next sends or edits.
 //   tests::RecordingBotApi api;  bot::Bot bot(api, {}, clock);  ... api.sent[0].text ...
 #pragma once
 
 #include <deque>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "telegram/bot_api.h"
@@ -23,6 +26,9 @@ public:
     std::vector<telegram::SendMessage> sent;
     int get_me_calls = 0;
     std::deque<core::Error> send_failures;  // consumed one per send_message
+    std::vector<telegram::EditMessageText> edits;
+    std::deque<core::Error> edit_failures;                 // consumed one per edit_message_text
+    std::vector<std::pair<int64_t, std::string>> actions;  // sendChatAction (chat, action)
 
     core::Result<telegram::User> get_me(core::Deadline) override {
         ++get_me_calls;
@@ -46,9 +52,19 @@ public:
         m.text = req.text;
         return m;
     }
-    core::Result<telegram::Message> edit_message_text(const telegram::EditMessageText&,
+    core::Result<telegram::Message> edit_message_text(const telegram::EditMessageText& req,
                                                       core::Deadline) override {
-        return telegram::Message{};
+        if (!edit_failures.empty()) {
+            core::Error e = edit_failures.front();
+            edit_failures.pop_front();
+            return core::fail(e);
+        }
+        edits.push_back(req);
+        telegram::Message m;
+        m.message_id = req.message_id;
+        m.chat.id = req.chat_id;
+        m.text = req.text;
+        return m;
     }
     core::Status delete_message(int64_t, int64_t, core::Deadline) override { return core::ok(); }
     core::Status restrict_chat_member(int64_t, int64_t, const telegram::ChatPermissions&, int64_t,
@@ -61,7 +77,9 @@ public:
     core::Result<telegram::ChatMember> get_chat_member(int64_t, int64_t, core::Deadline) override {
         return telegram::ChatMember{};
     }
-    core::Status send_chat_action(int64_t, const std::string&, core::Deadline) override {
+    core::Status send_chat_action(int64_t chat_id, const std::string& action,
+                                  core::Deadline) override {
+        actions.emplace_back(chat_id, action);
         return core::ok();
     }
     core::Status set_webhook(const telegram::SetWebhook&, core::Deadline) override {
