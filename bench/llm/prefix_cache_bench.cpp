@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
                                   "anyone know a good place to buy tomato seedlings near Kadikoy "
                                   "this weekend?"}});
     if (!ids) die(ids.error().message);
-    (*m)->classify(prefix, {"safe", "unsafe"}, core::Deadline::never());  // warm the cache
+    // Warm the cache with the instructions alone.
+    if (auto w = (*m)->classify(prefix, {"safe", "unsafe"}, core::Deadline::never()); !w) die(w.error().message);
     const double cached = ms_per_verdict(**m, prefix, f.runs);
     o.prefix_cache = false;
     auto cold = llm::LocalChatModel::load(o);

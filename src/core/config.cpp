@@ -342,7 +342,8 @@ ConfigKey id_list_key(std::string name, std::string help,
     k.get = [field](const Config& cfg) {
         std::string out;
         for (long long id : field(const_cast<Config&>(cfg))) {
-            out += (out.empty() ? "" : ",") + std::to_string(id);
+            if (!out.empty()) out.push_back(',');
+            out.append(std::to_string(id));
         }
         return out;
     };
