@@ -18,16 +18,23 @@ using core::ErrorCode;
 
 namespace {
 
+// Appends raw bytes. resize + memcpy rather than insert(): g++ 12 at -O3 wrongly reports a
+// stringop-overflow for range inserts into an empty vector.
+void put_bytes(std::vector<std::byte>& out, const void* p, size_t n) {
+    if (n == 0) return;
+    size_t at = out.size();
+    out.resize(at + n);
+    std::memcpy(out.data() + at, p, n);
+}
+
 template <class T>
 void put(std::vector<std::byte>& out, T v) {
-    const auto* p = reinterpret_cast<const std::byte*>(&v);
-    out.insert(out.end(), p, p + sizeof(T));
+    put_bytes(out, &v, sizeof(T));
 }
 
 void put_string(std::vector<std::byte>& out, std::string_view s) {
     put<uint64_t>(out, s.size());
-    const auto* p = reinterpret_cast<const std::byte*>(s.data());
-    out.insert(out.end(), p, p + s.size());
+    put_bytes(out, s.data(), s.size());
 }
 
 uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
