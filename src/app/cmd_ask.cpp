@@ -49,6 +49,8 @@ std::optional<llm::BackendConfig> backend_config(AppContext& ctx, const std::str
     if (!f.model.empty()) (b.backend == llm::Backend::Local ? b.model_path : b.model_name) = f.model;
     b.base_url = cfg.openai.base_url;
     b.api_key = cfg.openai.api_key;
+    b.price_input_per_mtok = cfg.openai.price_input_per_mtok;
+    b.price_output_per_mtok = cfg.openai.price_output_per_mtok;
     if (f.price_in >= 0) b.price_input_per_mtok = f.price_in;
     if (f.price_out >= 0) b.price_output_per_mtok = f.price_out;
     if (b.backend == llm::Backend::None) {
@@ -176,9 +178,9 @@ void add_ask_command(CLI::App& app, AppContext& ctx) {
                "streams to stdout, a stats line to stderr");
     add_model_flags(cmd, flags->model);
     cmd->add_option("--price-in", flags->model.price_in,
-                    "USD per million prompt tokens, for the cost estimate (openai)");
+                    "USD per million prompt tokens, for the cost estimate (default: openai.price_input_per_mtok)");
     cmd->add_option("--price-out", flags->model.price_out,
-                    "USD per million completion tokens, for the cost estimate (openai)");
+                    "USD per million completion tokens (default: openai.price_output_per_mtok)");
     cmd->add_option("question", flags->question, "The question")->required();
     cmd->callback([&ctx, flags] { run_ask(ctx, *flags); });
 }

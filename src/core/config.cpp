@@ -437,6 +437,12 @@ void add_openai_keys(std::vector<ConfigKey>& keys) {
                 "Base URL of the OpenAI-compatible API (llama.cpp server, Ollama, vLLM...).",
                 [](Config& c) -> std::string& { return c.openai.base_url; }),
         {"OPENAI_BASE_URL"}));
+    keys.push_back(number_key("openai.price_input_per_mtok", 0, 0, 1000, false,
+                              "USD per million prompt tokens, for the cost shown by `ask` (0: none).",
+                              [](Config& c) -> double& { return c.openai.price_input_per_mtok; }));
+    keys.push_back(number_key("openai.price_output_per_mtok", 0, 0, 1000, false,
+                              "USD per million completion tokens, for the cost shown by `ask`.",
+                              [](Config& c) -> double& { return c.openai.price_output_per_mtok; }));
 }
 
 // telegram.*: the Bot API.

@@ -54,6 +54,8 @@ struct ModelConfig {
 struct OpenAiConfig {
     std::string api_key;
     std::string base_url = "https://api.openai.com/v1";
+    double price_input_per_mtok = 0;   // USD per million prompt tokens, for cost estimates
+    double price_output_per_mtok = 0;  // USD per million completion tokens
 };
 
 struct TelegramConfig {

@@ -177,6 +177,29 @@ TEST(BinaryTest, ModelInfoDescribesAReferenceModel) {
     EXPECT_NE(missing.output.find("/nonexistent.gguf"), std::string::npos) << missing.output;
 }
 
+TEST(BinaryTest, AskAndClassifyWithTheLocalEngine) {
+    if (!have_reference("models")) GTEST_SKIP();
+    std::string model = std::string(LG_SHARED_DIR) + "/reference/models/tiny-qwen2-q8_0.gguf";
+    BinaryRun ask = run_binary("--set model.max_tokens=5 --set model.temperature=0 ask --backend "
+                               "local --model '" + model + "' 'Who are you?'");
+    EXPECT_EQ(ask.code, 0) << ask.output;
+    EXPECT_NE(ask.output.find("5 completion tokens"), std::string::npos) << ask.output;
+    EXPECT_NE(ask.output.find("finish length"), std::string::npos) << ask.output;
+
+    BinaryRun cls = run_binary("classify --backend local --model '" + model +
+                               "' --labels safe,unsafe 'hello there' 2>/dev/null");
+    ASSERT_EQ(cls.code, 0) << cls.output;
+    auto j = nlohmann::json::parse(cls.output, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(j.is_discarded()) << cls.output;
+    double sum = j["labels"]["safe"].get<double>() + j["labels"]["unsafe"].get<double>();
+    EXPECT_NEAR(sum, 1.0, 1e-6);
+    EXPECT_TRUE(j["top"] == "safe" || j["top"] == "unsafe");
+
+    BinaryRun none = run_binary("ask 'hi'");
+    EXPECT_EQ(none.code, 2) << none.output;
+    EXPECT_NE(none.output.find("no model configured"), std::string::npos) << none.output;
+}
+
 // --- webhook, in-process, against the fake Bot API -----------------------------------------
 
 class WebhookTest : public ::testing::Test {
