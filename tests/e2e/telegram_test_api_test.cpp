@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <sys/file.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -210,6 +211,39 @@ TEST_F(TelegramTestApiTest, GroupMessageWithoutMentionGetsNoReply) {
     replies.insert(replies.end(), late.begin(), late.end());
     ASSERT_EQ(replies.size(), 1u) << bot_log();
     EXPECT_EQ(replies[0], "Echoed: @TestNameBot are you there?");
+}
+
+// The assistant with the local engine on a tiny real-vocabulary model (random weights, so the
+// words are gibberish): a private question gets a model answer, an unaddressed group message none.
+TEST_F(TelegramTestApiTest, LocalModelAnswersPrivatelyAndStaysQuietInGroups) {
+    std::string model = std::string(LG_SHARED_DIR) + "/reference/models/tiny-qwen2-q8_0.gguf";
+    if (!fs::exists(model)) {
+        const char* ci = std::getenv("CI");
+        if (ci && std::string(ci) == "true") FAIL() << "CI=true but " << model << " is missing";
+        std::printf("SKIPPED: %s is missing\n", model.c_str());
+        GTEST_SKIP();
+    }
+    start_bot({{"LAMBDAGRAM_MODEL_BACKEND", "local"},
+               {"LAMBDAGRAM_MODEL_PATH", model},
+               {"LAMBDAGRAM_MODEL_MAX_TOKENS", "8"},
+               {"LAMBDAGRAM_MODEL_TEMPERATURE", "0"},
+               {"LAMBDAGRAM_STORE_PATH", path("bot.db")}});
+    user_says(1004, 1004, "What is the capital of Turkey?");
+    auto answer = wait_for_reply(1004);
+    ASSERT_FALSE(answer.empty()) << bot_log();
+    for (const auto& text : answer) {
+        EXPECT_EQ(text.find("no model configured"), std::string::npos) << text;
+        EXPECT_FALSE(text.empty());
+    }
+
+    user_says(-100600, 1004, "just chatting among ourselves");
+    user_says(-100600, 1004, "/help@TestNameBot");
+    auto replies = wait_for_reply(-100600);
+    std::this_thread::sleep_for(300ms);
+    auto late = bot_messages(-100600);
+    replies.insert(replies.end(), late.begin(), late.end());
+    ASSERT_EQ(replies.size(), 1u) << bot_log();
+    EXPECT_NE(replies[0].find("/help"), std::string::npos) << replies[0];
 }
 
 }  // namespace
