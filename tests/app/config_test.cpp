@@ -345,6 +345,12 @@ TEST(ConfigDocsTest, ExampleFileHoldsEveryDefault) {
     core::Config def = core::default_config();
     for (const auto& k : core::config_keys()) {
         EXPECT_EQ(k.get(lc.config), k.get(def)) << k.name;
+        // Secrets belong in the environment; every other key is spelled out in the example.
+        if (k.secret) continue;
+        auto origin = lc.origins.find(k.name);
+        ASSERT_NE(origin, lc.origins.end()) << k.name;
+        EXPECT_EQ(origin->second.source, app::ConfigSource::File)
+            << k.name << " is missing from examples/lambdagram.yaml";
     }
 }
 
