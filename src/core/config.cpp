@@ -468,6 +468,109 @@ void add_telegram_keys(std::vector<ConfigKey>& keys) {
                            [](Config& c) -> int& { return c.telegram.poll_timeout_s; }));
 }
 
+// moderation.ladder: "warn,delete,mute:1h,mute:24h,ban" (bot/moderation/policy.h parses it; this
+// only checks the shape so `config check` catches typos before a group meets them).
+Why check_ladder(std::string_view text) {
+    auto steps = split(text, ',');
+    if (steps.empty() || steps.size() > 10) return std::string("needs 1 to 10 comma-separated steps");
+    for (std::string_view raw : steps) {
+        std::string_view step = trim(raw);
+        if (step == "warn" || step == "delete" || step == "ban") continue;
+        if (step.substr(0, 5) == "mute:" && step.size() > 6) {
+            std::string_view n = step.substr(5, step.size() - 6);
+            char unit = step.back();
+            auto v = parse_int(n);
+            if (v && *v > 0 && *v <= 366 * 24 * 60 && (unit == 'm' || unit == 'h' || unit == 'd'))
+                continue;
+        }
+        return fmt::format(
+            "has an unknown step \"{}\": use warn, delete, mute:<N>m|h|d or ban, e.g. "
+            "warn,delete,mute:1h,mute:24h,ban",
+            step);
+    }
+    return std::nullopt;
+}
+
+Why check_language(std::string_view text) {
+    bool ok = text.size() >= 2 && text.size() <= 8;
+    for (char ch : text) ok = ok && ((ch >= 'a' && ch <= 'z') || ch == '-' || (ch >= 'A' && ch <= 'Z'));
+    if (!ok) return std::string("is not a language code such as en or tr");
+    return std::nullopt;
+}
+
+// moderation.*: the group moderator.
+void add_moderation_keys(std::vector<ConfigKey>& keys) {
+    keys.push_back(bool_key("moderation.enabled", false,
+                            "Moderate groups whose admins never ran /mod on|off.",
+                            [](Config& c) -> bool& { return c.moderation.enabled; }));
+    keys.push_back(choice_key(
+        "moderation.classifier", "auto", {"auto", "none", "local", "openai", "openai-moderation"},
+        "Second opinion after the lexicon: none, local, openai, openai-moderation, or auto "
+        "(model.backend's model, none without one).",
+        [](Config& c) -> std::string& { return c.moderation.classifier; }));
+    keys.push_back(number_key("moderation.threshold", 0.8, 0, 1, true,
+                              "Classifier score (0-1] at which a message is flagged; /mod threshold.",
+                              [](Config& c) -> double& { return c.moderation.threshold; }));
+    keys.push_back(string_key(
+        "moderation.ladder", "warn,delete,mute:1h,mute:24h,ban",
+        "Action for a user's 1st, 2nd, ... active strike: warn, delete, mute:<N>m|h|d, ban.",
+        [](Config& c) -> std::string& { return c.moderation.ladder; }, check_ladder));
+    keys.push_back(int_key("moderation.strike_decay_h", 168, 1, 8760,
+                           "Hours after which a strike stops counting (168: a week).",
+                           [](Config& c) -> int& { return c.moderation.strike_decay_h; }));
+    keys.push_back(string_key("moderation.language", "en",
+                              "Chat language for normalization (tr: Turkish I/i casing); /mod lang.",
+                              [](Config& c) -> std::string& { return c.moderation.language; },
+                              check_language));
+    keys.push_back(bool_key("moderation.builtin_lexicon", true,
+                            "Use the starter English and Turkish word lists built into the binary.",
+                            [](Config& c) -> bool& { return c.moderation.builtin_lexicon; }));
+    keys.push_back(string_key("moderation.lexicon_files", "",
+                              "More word lists (docs/moderation.md format), comma-separated paths.",
+                              [](Config& c) -> std::string& { return c.moderation.lexicon_files; }));
+    keys.push_back(bool_key("moderation.skip_trivial", true,
+                            "Skip the classifier for trivially safe messages (saves its cost).",
+                            [](Config& c) -> bool& { return c.moderation.skip_trivial; }));
+    keys.push_back(bool_key("moderation.dry_run", false,
+                            "Log decisions without acting, in groups that did not set /mod dryrun.",
+                            [](Config& c) -> bool& { return c.moderation.dry_run; }));
+    keys.push_back(bool_key("moderation.moderate_edits", true,
+                            "Moderate edited messages like new ones.",
+                            [](Config& c) -> bool& { return c.moderation.moderate_edits; }));
+    keys.push_back(int_key("moderation.admin_cache_s", 600, 0, 86400,
+                           "Seconds a getChatMember answer (who is an admin) is trusted.",
+                           [](Config& c) -> int& { return c.moderation.admin_cache_s; }));
+}
+
+// server.* and lambda.*: the webhook server and the Lambda runtime.
+void add_runtime_keys(std::vector<ConfigKey>& keys) {
+    keys.push_back(string_key("server.listen", "127.0.0.1:8080",
+                              "Address `serve` listens on, HOST:PORT (put TLS in front).",
+                              [](Config& c) -> std::string& { return c.server.listen; }));
+    keys.push_back(string_key(
+        "server.path", "/telegram", "URL path of the webhook `serve` answers.",
+        [](Config& c) -> std::string& { return c.server.path; },
+        [](std::string_view t) -> Why {
+            if (t.empty() || t[0] != '/') return std::string("must start with / (e.g. /telegram)");
+            return std::nullopt;
+        }));
+    keys.push_back(int_key("server.workers", 2, 1, 256, "Threads handling webhook updates.",
+                           [](Config& c) -> int& { return c.server.workers; }));
+    keys.push_back(int_key("server.queue", 64, 1, 100000,
+                           "Updates waiting for a worker before `serve` answers 503.",
+                           [](Config& c) -> int& { return c.server.queue; }));
+    keys.push_back(int_key("server.max_body_kib", 1024, 1, 65536,
+                           "Largest webhook request body in KiB (413 beyond).",
+                           [](Config& c) -> int& { return c.server.max_body_kib; }));
+    keys.push_back(bool_key(
+        "server.reply_with_method", false,
+        "Answer an update that needs exactly one Bot API call in the webhook response body.",
+        [](Config& c) -> bool& { return c.server.reply_with_method; }));
+    keys.push_back(int_key("lambda.deadline_margin_ms", 1500, 0, 600000,
+                           "Stop handling this long before Lambda's deadline, in ms.",
+                           [](Config& c) -> int& { return c.lambda.deadline_margin_ms; }));
+}
+
 // log.*: log lines.
 void add_log_keys(std::vector<ConfigKey>& keys) {
     keys.push_back(choice_key("log.level", "info", {"debug", "info", "warn", "error", "off"},
@@ -486,6 +589,8 @@ std::vector<ConfigKey> build_keys() {
     add_model_keys(keys);
     add_openai_keys(keys);
     add_telegram_keys(keys);
+    add_moderation_keys(keys);
+    add_runtime_keys(keys);
     add_log_keys(keys);
     return keys;
 }

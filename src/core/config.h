@@ -65,6 +65,37 @@ struct TelegramConfig {
     int poll_timeout_s = 30;
 };
 
+// moderation.*: the group moderator's defaults; group admins override most per group with /mod.
+struct ModerationConfig {
+    bool enabled = false;            // moderate groups whose admins never ran /mod on|off
+    std::string classifier = "auto";  // auto|none|local|openai|openai-moderation
+    double threshold = 0.8;          // classifier score in [0, 1] at which a message is flagged
+    std::string ladder = "warn,delete,mute:1h,mute:24h,ban";  // action for strike 1, 2, ...
+    int strike_decay_h = 168;        // a strike stops counting after this many hours
+    std::string language = "en";     // chat language for normalization (Turkish casing: tr)
+    bool builtin_lexicon = true;     // the starter English and Turkish lists built into the binary
+    std::string lexicon_files;       // more lists, comma-separated paths
+    bool skip_trivial = true;        // no classifier call for trivially safe messages
+    bool dry_run = false;            // log decisions without acting (groups' default)
+    bool moderate_edits = true;      // edited messages are moderated like new ones
+    int admin_cache_s = 600;         // how long a getChatMember answer is trusted
+};
+
+// server.*: `lambdagram serve`, the webhook server.
+struct ServerConfig {
+    std::string listen = "127.0.0.1:8080";  // HOST:PORT
+    std::string path = "/telegram";         // URL path of the webhook
+    int workers = 2;                        // threads handling updates
+    int queue = 64;                         // updates waiting before answering 503
+    int max_body_kib = 1024;                // larger bodies get 413
+    bool reply_with_method = false;  // answer a one-call update in the webhook response body
+};
+
+// lambda.*: `lambdagram lambda`, the AWS Lambda custom runtime.
+struct LambdaConfig {
+    int deadline_margin_ms = 1500;  // stop handling this long before Lambda's deadline
+};
+
 struct LogConfig {
     std::string level = "info";   // debug|info|warn|error|off
     std::string format = "text";  // text|json
@@ -77,6 +108,9 @@ struct Config {
     ModelConfig model;
     OpenAiConfig openai;
     TelegramConfig telegram;
+    ModerationConfig moderation;
+    ServerConfig server;
+    LambdaConfig lambda;
     LogConfig log;
 };
 
