@@ -110,6 +110,16 @@ core::Result<AssistantParts> build_assistant(const core::Config& cfg, core::Cloc
     return parts;
 }
 
+std::unique_ptr<bot::Bot> make_bot(telegram::BotApi& api, AssistantParts& parts,
+                                   const core::Config& cfg, core::Clock& clock,
+                                   std::optional<telegram::User> me) {
+    bot::BotOptions options;
+    options.name = cfg.bot.name;
+    options.echo = cfg.bot.echo;
+    options.me = std::move(me);
+    return std::make_unique<bot::Bot>(api, options, clock, parts.assistant.get());
+}
+
 runtime::UpdateDedupe update_dedupe(const AssistantParts& parts, const core::Config& cfg,
                                     core::Clock& clock) {
     store::Store* st = parts.store.get();

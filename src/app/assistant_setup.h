@@ -5,14 +5,17 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "bot/assistant.h"
+#include "bot/bot.h"
 #include "bot/context_source.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "llm/chat_model.h"
 #include "runtime/update_queue.h"
 #include "store/store.h"
+#include "telegram/bot_api.h"
 
 namespace app {
 
@@ -28,6 +31,12 @@ struct AssistantParts {
 // The assistant for `cfg`; with model.backend none, parts with no assistant. Fails when the
 // model or the store cannot be set up, with a message naming the key to fix.
 core::Result<AssistantParts> build_assistant(const core::Config& cfg, core::Clock& clock);
+
+// The router every transport runs (poll, serve, lambda, console): bot::Bot over `api` with the
+// parts' assistant. `me` is set when the transport already knows who the bot is (console).
+std::unique_ptr<bot::Bot> make_bot(telegram::BotApi& api, AssistantParts& parts,
+                                   const core::Config& cfg, core::Clock& clock,
+                                   std::optional<telegram::User> me = std::nullopt);
 
 // The "handle this update?" hook of `serve` and `lambda`: the store's atomic claim when the
 // assistant opened one (so Telegram's retries are caught across processes and Lambda

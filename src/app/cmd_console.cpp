@@ -13,17 +13,15 @@ void run_console_command(AppContext& ctx, const std::string& user) {
     if (!loaded) return;
     const core::Config& cfg = loaded->config;
     runtime::ConsoleBotApi api(*ctx.out, runtime::console_bot_user(cfg.bot.name));
-    bot::BotOptions opts;
-    opts.name = cfg.bot.name;
-    opts.echo = cfg.bot.echo;
-    opts.me = api.me();
     auto assistant = build_assistant(cfg, core::SystemClock::instance());
     if (!assistant) {
         *ctx.err << "console: " << assistant.error().message << "\n";
         ctx.exit_code = kExitFailure;
         return;
     }
-    bot::Bot bot(api, opts, core::SystemClock::instance(), assistant->assistant.get());
+    std::unique_ptr<bot::Bot> bot_ptr =
+        make_bot(api, *assistant, cfg, core::SystemClock::instance(), api.me());
+    bot::Bot& bot = *bot_ptr;
     runtime::ConsoleOptions copts;
     copts.interactive = ctx.stdin_is_terminal;
     copts.user = user;

@@ -97,10 +97,8 @@ void run_lambda(AppContext& ctx, const LambdaArgs& args) {
         init_failed(ctx, api, "Runtime.InitError", assistant.error().message, kExitFailure);
         return;
     }
-    bot::BotOptions bopts;
-    bopts.name = cfg.bot.name;
-    bopts.echo = cfg.bot.echo;
-    bot::Bot bot(*tg.api, bopts, clock, assistant->assistant.get());
+    std::unique_ptr<bot::Bot> bot_ptr = make_bot(*tg.api, *assistant, cfg, clock);
+    bot::Bot& bot = *bot_ptr;
     runtime::LambdaEventHandler handler(bot, {.webhook_secret = cfg.telegram.webhook_secret},
                                         update_dedupe(*assistant, cfg, clock));
     runtime::LambdaLoopOptions lopts;

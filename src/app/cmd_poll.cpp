@@ -83,10 +83,8 @@ void run_poll(AppContext& ctx) {
         report_error(ctx, "poll: " + assistant.error().message, kExitFailure);
         return;
     }
-    bot::BotOptions bopts;
-    bopts.name = cfg.bot.name;
-    bopts.echo = cfg.bot.echo;
-    bot::Bot bot(*tg.api, bopts, clock, assistant->assistant.get());
+    std::unique_ptr<bot::Bot> bot_ptr = make_bot(*tg.api, *assistant, cfg, clock);
+    bot::Bot& bot = *bot_ptr;
     // Who we are, and whether the token works, before the first poll.
     auto me = bot.identity(core::Deadline::after(std::chrono::seconds(30), clock));
     if (!me && token_rejected(me.error())) {

@@ -59,10 +59,8 @@ void run_serve(AppContext& ctx, const ServeArgs& args) {
         report_error(ctx, "serve: " + assistant.error().message, kExitFailure);
         return;
     }
-    bot::BotOptions bopts;
-    bopts.name = cfg.bot.name;
-    bopts.echo = cfg.bot.echo;
-    bot::Bot bot(*tg.api, bopts, clock, assistant->assistant.get());
+    std::unique_ptr<bot::Bot> bot_ptr = make_bot(*tg.api, *assistant, cfg, clock);
+    bot::Bot& bot = *bot_ptr;
 
     runtime::WebhookServerOptions sopts;
     sopts.host = address->first;
