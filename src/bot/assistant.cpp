@@ -159,6 +159,7 @@ core::Status Assistant::answer(telegram::BotApi& api, const telegram::Message& m
             used += estimate_tokens(reply->text);
         }
         limits_.spend(chat, used);
+        if (token_observer_) token_observer_(used);
     }
     return sent;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "bot/context_source.h"
@@ -60,6 +61,11 @@ public:
 
     const AssistantOptions& options() const { return options_; }
 
+    // Told the tokens (prompt + completion) of every model answer, e.g. to count them in /metrics.
+    // Set before serving; called on the handling threads, so it must be thread-safe.
+    using TokenObserver = std::function<void(int64_t tokens)>;
+    void set_token_observer(TokenObserver observer) { token_observer_ = std::move(observer); }
+
 private:
     std::vector<llm::ChatMessage> messages(int64_t chat_id, const std::string& question,
                                            const std::string& reply_context,
@@ -73,6 +79,7 @@ private:
     core::Clock& clock_;
     Limits limits_;
     EditThrottle throttle_;
+    TokenObserver token_observer_;
 };
 
 }  // namespace bot

@@ -1,15 +1,20 @@
 // bot::Bot: the router every transport feeds. Answers /start and /help, echoes in echo mode, hands
 // questions (private texts, /ask, group messages that address it) to the Assistant, or without
 // one tells the user that no model is configured yet; stays silent in groups unless addressed
-// (@mention, a reply to the bot, or a /command for it). Pure logic over BotApi and a Clock.
-//   bot::Bot bot(api, {.name = cfg.bot.name, .echo = cfg.bot.echo}, clock, &assistant);
+// (@mention, a reply to the bot, or a /command for it). With a Moderator, every group message and
+// edited message is moderated first, and /mod, /strikes, /forgive, /modlog, /appeal are
+// answered by the moderation commands. Pure logic over BotApi and a Clock.
+//   bot::Bot bot(api, {.name = cfg.bot.name, .echo = cfg.bot.echo}, clock, &assistant, &mod);
 //   core::Status st = bot.handle(update, core::Deadline::after(50s, clock));
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "bot/assistant.h"
+#include "bot/moderation/admin_commands.h"
+#include "bot/moderation/moderator.h"
 #include "bot/update_handler.h"
 #include "core/clock.h"
 #include "core/result.h"
@@ -36,9 +41,10 @@ inline constexpr const char* kAskUsageText =
 
 class Bot final : public UpdateHandler {
 public:
-    // `assistant` (may be null: no model configured) must outlive the bot.
+    // `assistant` (may be null: no model configured) and `moderator` (may be null: no
+    // moderation) must outlive the bot.
     Bot(telegram::BotApi& api, BotOptions options, core::Clock& clock,
-        Assistant* assistant = nullptr);
+        Assistant* assistant = nullptr, moderation::Moderator* moderator = nullptr);
 
     core::Status handle(const telegram::Update& update, core::Deadline deadline) override;
 
@@ -54,11 +60,17 @@ private:
     Answer answer(const telegram::Message& message, const telegram::User& me);
     core::Status reply(const telegram::Message& to, const std::string& text,
                        core::Deadline deadline);
+    // Moderation of a group message: true when the message is dealt with (a moderation
+    // command answered, or the message flagged and acted on) and nothing else may answer it.
+    core::Result<bool> moderate(const telegram::Update& update, const telegram::Message& msg,
+                                bool edited, const telegram::User& me, core::Deadline deadline);
 
     telegram::BotApi& api_;
     BotOptions options_;
     core::Clock& clock_;
     Assistant* assistant_;
+    moderation::Moderator* moderator_;
+    std::unique_ptr<moderation::AdminCommands> admin_commands_;
 };
 
 }  // namespace bot

@@ -26,6 +26,9 @@ struct SendMessage {
     std::optional<int64_t> message_thread_id{};
     bool disable_notification = false;
     bool disable_web_page_preview = true;  // sent as link_preview_options
+    // Not sent. The caller ignores the returned Message (and accepts not learning of a failure):
+    // a webhook may then carry this call in its HTTP response (runtime::MethodReplyApi).
+    bool result_unused = false;
 };
 
 struct EditMessageText {
