@@ -11,12 +11,18 @@ using Json = nlohmann::json;
 
 const char* invocation_result_name(InvocationResult r) {
     switch (r) {
-        case InvocationResult::Handled: return "handled";
-        case InvocationResult::Failed: return "failed";
-        case InvocationResult::TimedOut: return "timeout";
-        case InvocationResult::Duplicate: return "duplicate";
-        case InvocationResult::Forged: return "forbidden";
-        case InvocationResult::Malformed: return "malformed";
+        case InvocationResult::Handled:
+            return "handled";
+        case InvocationResult::Failed:
+            return "failed";
+        case InvocationResult::TimedOut:
+            return "timeout";
+        case InvocationResult::Duplicate:
+            return "duplicate";
+        case InvocationResult::Forged:
+            return "forbidden";
+        case InvocationResult::Malformed:
+            return "malformed";
     }
     return "?";
 }
@@ -61,12 +67,14 @@ LambdaReply LambdaEventHandler::invoke(std::string_view payload, core::Deadline 
     core::Result<Json> json = telegram::parse_json(*ev->body);
     if (!json) return reply(ev->kind, 400, InvocationResult::Malformed, 0, "body is not JSON");
     if (!json->is_object() || !json->contains("update_id")) {
-        return reply(ev->kind, 400, InvocationResult::Malformed, 0, "body is not a Telegram update");
+        return reply(ev->kind, 400, InvocationResult::Malformed, 0,
+                     "body is not a Telegram update");
     }
     core::Result<telegram::Update> update = telegram::decode<telegram::Update>(*json);
     if (!update) {
         core::log::warn("lambda: undecodable update: {}", update.error().message);
-        return reply(ev->kind, 400, InvocationResult::Malformed, 0, "body is not a Telegram update");
+        return reply(ev->kind, 400, InvocationResult::Malformed, 0,
+                     "body is not a Telegram update");
     }
     if (!claim_update(dedupe_, update->update_id)) {
         core::log::info("lambda: update {} was handled before: acknowledged", update->update_id);
@@ -79,11 +87,14 @@ LambdaReply LambdaEventHandler::run_handler(EventKind kind, const telegram::Upda
                                             core::Deadline deadline) {
     InvocationResult result = InvocationResult::Handled;
     ++handler_calls_;
+    std::optional<MethodReplyApi::Capture> capture;
+    if (options_.reply_api != nullptr && kind != EventKind::Direct)
+        capture.emplace(*options_.reply_api);
     try {
         core::Status st = handler_.handle(update, deadline);
         if (!st) {
             result = st.error().code == core::ErrorCode::Timeout ? InvocationResult::TimedOut
-                                                                  : InvocationResult::Failed;
+                                                                 : InvocationResult::Failed;
             core::log::warn("lambda: update {} not handled: {}", update.update_id,
                             st.error().message);
         }
@@ -97,7 +108,12 @@ LambdaReply LambdaEventHandler::run_handler(EventKind kind, const telegram::Upda
     }
     if (dedupe_.finish) dedupe_.finish(update.update_id, result == InvocationResult::Handled);
     // 200 even when it failed: Telegram would resend it, and the next try would fail the same way.
-    return reply(kind, 200, result, update.update_id, "");
+    LambdaReply r = reply(kind, 200, result, update.update_id, "");
+    if (std::optional<Json> method = capture ? capture->take() : std::nullopt) {
+        r.method = method->value("method", "");
+        r.payload = render_lambda_response(kind, 200, *method);
+    }
+    return r;
 }
 
 }  // namespace runtime

@@ -14,12 +14,17 @@
 #include "bot/update_handler.h"
 #include "core/clock.h"
 #include "runtime/lambda_event.h"
+#include "runtime/method_reply.h"
 #include "runtime/update_queue.h"
 
 namespace runtime {
 
 struct LambdaHandlerOptions {
     std::string webhook_secret{};  // expected X-Telegram-Bot-Api-Secret-Token; empty: not checked
+    // Reply with the method: the MethodReplyApi the bot was given. For an HTTP event (Function URL,
+    // API Gateway) a call the bot left to it becomes the response body, which Telegram then makes;
+    // a direct invocation has no Telegram to read it, so its calls are all made. Null: off.
+    MethodReplyApi* reply_api = nullptr;
 };
 
 // What happened to one invocation (for the reply, logs and tests).
@@ -38,6 +43,7 @@ struct LambdaReply {
     InvocationResult result = InvocationResult::Handled;
     int64_t update_id = 0;  // 0 when unknown
     std::string payload;    // the JSON for /invocation/{id}/response
+    std::string method;     // when the body is a Bot API call (reply with the method): its name
 };
 
 class LambdaEventHandler {
@@ -53,7 +59,8 @@ public:
 private:
     LambdaReply reply(EventKind kind, int status, InvocationResult result, int64_t update_id,
                       std::string_view detail) const;
-    LambdaReply run_handler(EventKind kind, const telegram::Update& update, core::Deadline deadline);
+    LambdaReply run_handler(EventKind kind, const telegram::Update& update,
+                            core::Deadline deadline);
 
     bot::UpdateHandler& handler_;
     LambdaHandlerOptions options_;

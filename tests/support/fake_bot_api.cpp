@@ -57,6 +57,7 @@ FakeBotApi::FakeBotApi(std::string token) : token_(std::move(token)), impl_(new 
     auto& svr = impl_->server;
     // Long polls hold a worker each: more workers than the default 8.
     svr.new_task_queue = [] { return new httplib::ThreadPool(16); };
+    svr.set_tcp_nodelay(true);  // no 40 ms Nagle/delayed-ACK stall per answer under load
     auto route = [this](const httplib::Request& rq, httplib::Response& rs) {
         json params = json::object();
         if (!rq.body.empty() &&
@@ -118,6 +119,10 @@ FakeBotApi::Answer FakeBotApi::handle(const std::string& token, const std::strin
                 it->second.pop_front();
                 break;
             }
+        }
+        if (!fault && !chat_faults_.empty()) {
+            auto it = chat_faults_.find(int_param(params, "chat_id", 0));
+            if (it != chat_faults_.end()) fault = it->second;
         }
         if (fault && fault->kind == FaultKind::Slow) {
             cv_.wait_for(lock, fault->delay, [this] { return stopping_; });
@@ -369,6 +374,16 @@ void FakeBotApi::delay_next(const std::string& method, milliseconds delay, int t
     f.kind = FaultKind::Slow;
     f.delay = delay;
     fail_next(method, f, times);
+}
+
+void FakeBotApi::fail_chat(int64_t chat_id, Fault fault) {
+    std::lock_guard<std::mutex> lock(mu_);
+    chat_faults_[chat_id] = std::move(fault);
+}
+
+void FakeBotApi::clear_chat_faults() {
+    std::lock_guard<std::mutex> lock(mu_);
+    chat_faults_.clear();
 }
 
 void FakeBotApi::set_me(json user) {

@@ -96,6 +96,10 @@ public:
     void server_error_next(const std::string& method, int times = 1);
     void malformed_next(const std::string& method, int times = 1);
     void delay_next(const std::string& method, std::chrono::milliseconds delay, int times = 1);
+    // Every call for `chat_id` (its "chat_id" parameter) answers with `fault` (Slow: answers
+    // normally after the delay), after any per-method fault; until clear_chat_faults().
+    void fail_chat(int64_t chat_id, Fault fault);
+    void clear_chat_faults();
 
     // --- answers -------------------------------------------------------------------------
     // What getMe answers (default: a bot "fake_bot" with id 4242).
@@ -130,6 +134,7 @@ private:
     int64_t next_message_id_ = 1000;
     std::vector<RecordedCall> calls_;
     std::map<std::string, std::deque<Fault>> faults_;
+    std::map<int64_t, Fault> chat_faults_;
     nlohmann::json me_;
     std::map<int64_t, nlohmann::json> members_;
     std::string webhook_url_;
