@@ -17,18 +17,18 @@ namespace app::package {
 
 struct BundleFile {
     std::string path;     // inside the root, relative, '/'-separated: "bootstrap", "lib/libc.so.6"
-    std::string source;   // a file on this machine to copy; empty when `content` holds the bytes
-    std::string content;  // the bytes, when `source` is empty
+    std::string source{};   // a file on this machine to copy; empty when `content` holds the bytes
+    std::string content{};  // the bytes, when `source` is empty
     uint32_t mode = 0644;  // 0755 for executables
 };
 
 struct Bundle {
-    std::vector<BundleFile> files;  // sorted by path, no duplicates
+    std::vector<BundleFile> files{};  // sorted by path, no duplicates
 };
 
 struct RuntimeOptions {
     std::string binary;      // the lambdagram executable to ship (default: this process's)
-    std::string model_path;  // optional GGUF file placed at model/<name> (empty: none)
+    std::string model_path{};  // optional GGUF file placed at model/<name> (empty: none)
     std::string arch = "x86_64";
 };
 
