@@ -566,6 +566,12 @@ void add_runtime_keys(std::vector<ConfigKey>& keys) {
         "server.reply_with_method", false,
         "Answer an update that needs exactly one Bot API call in the webhook response body.",
         [](Config& c) -> bool& { return c.server.reply_with_method; }));
+    keys.push_back(with_env(
+        string_key("http.ca_bundle", "",
+                   "CA certificates file for HTTPS (empty: the system's; the Lambda bootstrap sets "
+                   "SSL_CERT_FILE).",
+                   [](Config& c) -> std::string& { return c.http.ca_bundle; }),
+        {"SSL_CERT_FILE"}));
     keys.push_back(int_key("lambda.deadline_margin_ms", 1500, 0, 600000,
                            "Stop handling this long before Lambda's deadline, in ms.",
                            [](Config& c) -> int& { return c.lambda.deadline_margin_ms; }));

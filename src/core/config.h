@@ -96,6 +96,11 @@ struct LambdaConfig {
     int deadline_margin_ms = 1500;  // stop handling this long before Lambda's deadline
 };
 
+// http.*: every HTTPS client of the process (Telegram, the model API, the context file).
+struct HttpConfig {
+    std::string ca_bundle;  // CA certificates file; empty: the system's (SSL_CERT_FILE sets it)
+};
+
 struct LogConfig {
     std::string level = "info";   // debug|info|warn|error|off
     std::string format = "text";  // text|json
@@ -111,6 +116,7 @@ struct Config {
     ModerationConfig moderation;
     ServerConfig server;
     LambdaConfig lambda;
+    HttpConfig http;
     LogConfig log;
 };
 

@@ -84,7 +84,11 @@ core::Result<std::unique_ptr<ChatModel>> make_chat_model(const BackendConfig& co
         return core::fail(core::ErrorCode::InvalidArgument,
                           "llm: openai.base_url is empty (e.g. https://api.openai.com/v1)");
     }
-    if (!http) http = std::make_shared<net::CurlHttpClient>();
+    if (!http) {
+        net::CurlHttpClientOptions http_options;
+        http_options.ca_bundle_path = config.ca_bundle_path;
+        http = std::make_shared<net::CurlHttpClient>(http_options);
+    }
     OpenAiOptions options;
     options.base_url = config.base_url;
     options.api_key = config.api_key;

@@ -118,6 +118,7 @@ struct BackendConfig {
     std::string model_name;  // model sent to the API (openai)
     std::string base_url = "https://api.openai.com/v1";
     std::string api_key;               // empty: no Authorization header (local servers)
+    std::string ca_bundle_path;        // CA file for the default HTTP client; empty: the system's
     double price_input_per_mtok = 0;   // USD per million prompt tokens
     double price_output_per_mtok = 0;  // USD per million completion tokens
 };
