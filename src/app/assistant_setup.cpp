@@ -12,6 +12,8 @@ namespace {
 // The context file over HTTP(S), stopping the download past the size limit.
 class HttpContextSource final : public bot::ContextSource {
 public:
+    explicit HttpContextSource(const net::CurlHttpClientOptions& options) : http_(options) {}
+
     core::Result<std::string> fetch(const std::string& url, size_t max_bytes,
                                     core::Deadline deadline) override {
         std::string body;
@@ -44,6 +46,8 @@ private:
     net::CurlHttpClient http_;
 };
 
+}  // namespace
+
 llm::BackendConfig backend_config(const core::Config& cfg) {
     llm::BackendConfig b;
     b.backend = cfg.model.backend == core::ModelBackend::Local    ? llm::Backend::Local
@@ -53,8 +57,11 @@ llm::BackendConfig backend_config(const core::Config& cfg) {
     b.model_name = cfg.model.name;
     b.base_url = cfg.openai.base_url;
     b.api_key = cfg.openai.api_key;
+    b.ca_bundle_path = cfg.http.ca_bundle;
     return b;
 }
+
+namespace {
 
 core::Result<std::unique_ptr<store::Store>> open_store(const std::string& path) {
     if (path == ":memory:") return std::unique_ptr<store::Store>(new store::MemoryStore());
@@ -87,17 +94,62 @@ bot::AssistantOptions assistant_options(const core::Config& cfg) {
     return o;
 }
 
+bot::moderation::ModerationDefaults moderation_defaults(const core::Config& cfg) {
+    const core::ModerationConfig& m = cfg.moderation;
+    bot::moderation::ModerationDefaults d;
+    d.enabled = m.enabled;
+    d.dry_run = m.dry_run;
+    d.threshold = m.threshold;
+    // The config loader already checked the ladder; the default covers a hand-built Config.
+    auto ladder = bot::moderation::parse_ladder(m.ladder);
+    d.ladder =
+        ladder ? *ladder : bot::moderation::parse_ladder(bot::moderation::kDefaultLadder).value();
+    d.strike_decay = std::chrono::hours(m.strike_decay_h);
+    d.lang = m.language;
+    d.skip_trivial = m.skip_trivial;
+    d.moderate_edits = m.moderate_edits;
+    d.admin_cache = std::chrono::seconds(m.admin_cache_s);
+    return d;
+}
+
+namespace {
+
+// The moderator's lexicon, classifier and Assessor, once the store is open.
+core::Status build_moderator_parts(const core::Config& cfg, AssistantParts& parts) {
+    auto mod = build_moderation(cfg, parts.model.get());
+    if (!mod) return core::fail(std::move(mod).error());
+    parts.moderation = std::move(*mod);
+    parts.assessor = std::make_unique<bot::moderation::Assessor>(*parts.moderation.lexicon,
+                                                                 parts.moderation.classifier);
+    core::log::info("moderation: {} lexicon entries, classifier {}; {}",
+                    parts.moderation.lexicon->size(), parts.moderation.classifier_kind,
+                    cfg.moderation.enabled ? "on in every group unless its admins send /mod off"
+                                           : "on in groups whose admins send /mod on");
+    return core::ok();
+}
+
+}  // namespace
+
 core::Result<AssistantParts> build_assistant(const core::Config& cfg, core::Clock& clock) {
     AssistantParts parts;
-    if (cfg.model.backend == core::ModelBackend::None) return parts;
-    auto model = llm::make_chat_model(backend_config(cfg));
-    if (!model) return core::fail(std::move(model).error());
-    parts.model = std::move(*model);
+    if (cfg.model.backend != core::ModelBackend::None) {
+        auto model = llm::make_chat_model(backend_config(cfg));
+        if (!model) return core::fail(std::move(model).error());
+        parts.model = std::move(*model);
+    }
     auto st = open_store(cfg.store.path);
-    if (!st) return core::fail(std::move(st).error());
+    if (!st && (parts.model || cfg.moderation.enabled)) return core::fail(std::move(st).error());
+    if (!st) {
+        core::log::warn("moderation: off, the store cannot be opened: {}", st.error().message);
+        return parts;
+    }
     parts.store = std::move(*st);
+    LG_TRY(build_moderator_parts(cfg, parts));
+    if (!parts.model) return parts;
     if (!cfg.bot.context_file_url.empty()) {
-        parts.source = std::make_unique<HttpContextSource>();
+        net::CurlHttpClientOptions http_options;
+        http_options.ca_bundle_path = cfg.http.ca_bundle;
+        parts.source = std::make_unique<HttpContextSource>(http_options);
         bot::ContextOptions copts;
         copts.url = cfg.bot.context_file_url;
         copts.ttl = std::chrono::seconds(cfg.bot.context_ttl_s);
@@ -117,13 +169,19 @@ std::unique_ptr<bot::Bot> make_bot(telegram::BotApi& api, AssistantParts& parts,
     options.name = cfg.bot.name;
     options.echo = cfg.bot.echo;
     options.me = std::move(me);
-    return std::make_unique<bot::Bot>(api, options, clock, parts.assistant.get());
+    parts.moderator.reset();
+    if (parts.assessor && parts.store) {
+        parts.moderator = std::make_unique<bot::moderation::Moderator>(
+            api, *parts.store, *parts.assessor, moderation_defaults(cfg), clock);
+    }
+    return std::make_unique<bot::Bot>(api, options, clock, parts.assistant.get(),
+                                      parts.moderator.get());
 }
 
 runtime::UpdateDedupe update_dedupe(const AssistantParts& parts, const core::Config& cfg,
                                     core::Clock& clock) {
     store::Store* st = parts.store.get();
-    if (!st) return runtime::memory_dedupe();
+    if (!st || (!parts.assistant && !cfg.moderation.enabled)) return runtime::memory_dedupe();
     // The bot's id is the token's digits before ':'; updates are numbered per bot.
     int64_t bot_id = 0;
     const std::string& token = cfg.telegram.token;

@@ -6,6 +6,8 @@
 #include "app/cmd_generate.h"
 #include "app/cmd_lambda.h"
 #include "app/cmd_model.h"
+#include "app/cmd_moderate.h"
+#include "app/cmd_package.h"
 #include "app/cmd_serve.h"
 #include "app/cmd_tokenize.h"
 #include "app/commands.h"
@@ -38,6 +40,9 @@ constexpr AddCommand kCommands[] = {
     add_cost_command,
     add_serve_command,
     add_lambda_command,
+    add_moderate_command,
+    add_eval_command,
+    add_package_command,
 };
 
 constexpr const char* kDescription =
@@ -91,6 +96,9 @@ TelegramConnection AppContext::connect_telegram(const core::Config& config) {
     TelegramConnection c;
     net::CurlHttpClientOptions http_opts;
     http_opts.user_agent = std::string("lambdagram/") + LG_VERSION;
+    // http.ca_bundle (SSL_CERT_FILE, which the Lambda bootstrap sets): Amazon Linux keeps its CA
+    // bundle elsewhere than where the bundled (Debian) libcurl looks (docs/deploy.md).
+    http_opts.ca_bundle_path = config.http.ca_bundle;
     auto http = std::make_unique<net::CurlHttpClient>(http_opts);
     telegram::ClientOptions opts;
     opts.api_url = config.telegram.api_url;

@@ -2,10 +2,11 @@
 // AWS_LAMBDA_RUNTIME_API, loads the configuration and builds the bot once per container (init),
 // then serves invocations until the Runtime API says stop. Start-up failures are posted to
 // /runtime/init/error so they show in the function's logs and invoke results.
-#include <filesystem>
-#include <sstream>
-
 #include "app/cmd_lambda.h"
+
+#include <filesystem>
+#include <optional>
+#include <sstream>
 
 #include "app/assistant_setup.h"
 #include "app/commands.h"
@@ -13,13 +14,17 @@
 #include "core/log.h"
 #include "net/curl_http_client.h"
 #include "runtime/lambda_runtime.h"
+#include "runtime/method_reply.h"
 
 namespace app {
 
 namespace {
 
+// Flags; unset ones take the configuration's values (lambda.deadline_margin_ms,
+// server.reply_with_method).
 struct LambdaArgs {
-    int deadline_margin_ms = 1500;
+    std::optional<int> deadline_margin_ms;
+    bool reply_with_method = false;
 };
 
 // Reports a start-up failure to the Runtime API and to stderr; sets the exit code.
@@ -27,7 +32,8 @@ void init_failed(AppContext& ctx, runtime::RuntimeApiClient& api, const std::str
                  const std::string& message, int exit_code) {
     core::log::error("lambda: init failed: {}", message);
     core::Status posted = api.report_init_error(type, message);
-    if (!posted) core::log::error("lambda: could not post the init error: {}", posted.error().message);
+    if (!posted)
+        core::log::error("lambda: could not post the init error: {}", posted.error().message);
     report_error(ctx, message, exit_code);
 }
 
@@ -85,8 +91,9 @@ void run_lambda(AppContext& ctx, const LambdaArgs& args) {
         return;
     }
     if (cfg.telegram.webhook_secret.empty()) {
-        core::log::warn("lambda: telegram.webhook_secret (TELEGRAM_WEBHOOK_SECRET) is not set: "
-                        "requests are accepted without X-Telegram-Bot-Api-Secret-Token");
+        core::log::warn(
+            "lambda: telegram.webhook_secret (TELEGRAM_WEBHOOK_SECRET) is not set: "
+            "requests are accepted without X-Telegram-Bot-Api-Secret-Token");
     }
 
     core::Clock& clock = core::SystemClock::instance();
@@ -97,12 +104,19 @@ void run_lambda(AppContext& ctx, const LambdaArgs& args) {
         init_failed(ctx, api, "Runtime.InitError", assistant.error().message, kExitFailure);
         return;
     }
-    std::unique_ptr<bot::Bot> bot_ptr = make_bot(*tg.api, *assistant, cfg, clock);
+    // Reply mode: an HTTP event's one call may go back in the response body (MethodReplyApi).
+    runtime::MethodReplyApi reply_api(*tg.api);
+    bool reply_with_method = args.reply_with_method || cfg.server.reply_with_method;
+    telegram::BotApi& bot_api = reply_with_method ? reply_api : *tg.api;
+    std::unique_ptr<bot::Bot> bot_ptr = make_bot(bot_api, *assistant, cfg, clock);
     bot::Bot& bot = *bot_ptr;
-    runtime::LambdaEventHandler handler(bot, {.webhook_secret = cfg.telegram.webhook_secret},
-                                        update_dedupe(*assistant, cfg, clock));
+    runtime::LambdaHandlerOptions hopts;
+    hopts.webhook_secret = cfg.telegram.webhook_secret;
+    if (reply_with_method) hopts.reply_api = &reply_api;
+    runtime::LambdaEventHandler handler(bot, hopts, update_dedupe(*assistant, cfg, clock));
     runtime::LambdaLoopOptions lopts;
-    lopts.deadline_margin = core::Millis(args.deadline_margin_ms);
+    lopts.deadline_margin =
+        core::Millis(args.deadline_margin_ms.value_or(cfg.lambda.deadline_margin_ms));
     lopts.default_timeout = std::chrono::seconds(cfg.bot.handler_timeout_s);
     core::log::info("lambda: ready, serving invocations from {}", *runtime_api);
     core::Status st = runtime::run_lambda_loop(api, handler, lopts);
@@ -123,8 +137,12 @@ void add_lambda_command(CLI::App& app, AppContext& ctx) {
         "and direct invocations from AWS_LAMBDA_RUNTIME_API; needs TELEGRAM_TOKEN, checks "
         "TELEGRAM_WEBHOOK_SECRET");
     cmd->add_option("--deadline-margin-ms", args->deadline_margin_ms,
-                    "Stop handling this long before Lambda's deadline (default 1500)")
+                    "Stop handling this long before Lambda's deadline (default: "
+                    "lambda.deadline_margin_ms, 1500)")
         ->check(CLI::Range(0, 600'000));
+    cmd->add_flag("--reply-with-method", args->reply_with_method,
+                  "Answer a Function URL / API Gateway update's one Bot API call in the response "
+                  "body (default: server.reply_with_method, off)");
     cmd->callback([&ctx, args] { run_lambda(ctx, *args); });
 }
 

@@ -23,6 +23,9 @@ struct ModerationParts {
     // only for classification).
     std::unique_ptr<llm::Classifier> owned_classifier;
     llm::Classifier* classifier = nullptr;  // null for "none"
+    // For logs and `lambdagram moderate`: "none", the model's name ("local:tiny-qwen2"), or
+    // "openai-moderation:omni-moderation-latest".
+    std::string classifier_name = "none";
 };
 
 // `shared_model` (may be null) is the assistant's ChatModel, reused when the classifier kind
