@@ -62,6 +62,8 @@ struct LogitsFlags {
     int top = 10;
     int greedy = 0;
     int threads = 0;
+    bool precise = false;  // F32 activations against dequantized weights (ModelOptions::precise)
+    bool kv_f32 = false;
 };
 
 void run_logits(AppContext& ctx, const LogitsFlags& flags) {
@@ -78,6 +80,8 @@ void run_logits(AppContext& ctx, const LogitsFlags& flags) {
     }
     engine::model::ModelOptions opts;
     opts.n_threads = flags.threads;
+    opts.precise = flags.precise;
+    if (flags.kv_f32) opts.kv_type = engine::model::KvType::F32;
     opts.n_ctx = std::max(512, static_cast<int>(ids.size()) + std::max(flags.greedy, 0));
     auto m = load_model(ctx, "logits", flags.model, opts);
     if (!m) return;
@@ -222,6 +226,9 @@ void add_logits_command(CLI::App& app, AppContext& ctx) {
     cmd->add_option("--top", flags->top, "Logits to print per position")->check(CLI::Range(1, 1000));
     cmd->add_option("--greedy", flags->greedy, "Greedy continuation length")->check(CLI::Range(0, 4096));
     cmd->add_option("-t,--threads", flags->threads, "Threads (0: all cores)")->check(CLI::Range(0, 1024));
+    cmd->add_flag("--precise", flags->precise,
+                  "Exact math: dequantize weights and keep activations in F32 (compare with a .deq reference)");
+    cmd->add_flag("--kv-f32", flags->kv_f32, "F32 KV cache (default F16, as llama.cpp)");
     cmd->callback([&ctx, flags] { run_logits(ctx, *flags); });
 }
 

@@ -21,7 +21,7 @@ namespace {
 constexpr int id(TensorType t) { return static_cast<int>(t); }
 
 void quantize_q8_0_ref(const float* x, void* dst, int64_t n) {
-    quantize_q8_0(x, static_cast<BlockQ8_0*>(dst), n / kQK);
+    quantize_q8_0_activations(x, static_cast<BlockQ8_0*>(dst), n / kQK);
 }
 void quantize_q8_k_ref(const float* x, void* dst, int64_t n) {
     quantize_q8_k(x, static_cast<BlockQ8_K*>(dst), n / kQKK);

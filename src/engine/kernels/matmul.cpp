@@ -103,7 +103,7 @@ core::Status check_matmul_view(const QTensorView& w) {
 namespace {
 
 // Up to kMaxShared matrices reading the same input: one quantization, one pool run.
-constexpr int kMaxShared = 2;
+constexpr int kMaxShared = 3;
 
 struct SharedJob {
     MatmulJob jobs[kMaxShared];
@@ -144,6 +144,10 @@ MatmulJob make_job(const QTensorView& w, const uint8_t* act, size_t act_bytes, f
                                             kMaxRowsPerTile);
     job.tokens_per_tile =
         std::clamp<int64_t>(static_cast<int64_t>(kActTileBytes / act_bytes), 1, kMaxTokensPerTile);
+    // Whole groups of kDotRows tokens: a leftover token per tile would take the single-row
+    // kernel (e.g. 17 tokens of 14336-wide activations for Mistral's down projection).
+    if (job.dot4 && job.tokens_per_tile > detail::kDotRows)
+        job.tokens_per_tile -= job.tokens_per_tile % detail::kDotRows;
     const int64_t n_token_tiles = (n_tokens + job.tokens_per_tile - 1) / job.tokens_per_tile;
     if (n_token_tiles == 1) {
         const int64_t by_threads = w.rows / (kTasksPerThread * n_threads);
@@ -185,12 +189,25 @@ void matmul(const QTensorView& w, const float* x, int n_tokens, float* y, Thread
     matmul_shared(ws, ys, 1, x, n_tokens, pool);
 }
 
+bool can_share_input(const QTensorView& a, const QTensorView& b) {
+    return a.cols == b.cols && activation_type(a.type) == activation_type(b.type);
+}
+
 void matmul2(const QTensorView& a, const QTensorView& b, const float* x, int n_tokens, float* ya, float* yb,
              ThreadPool& pool) {
-    LG_CHECK(a.type == b.type && a.cols == b.cols, "matmul2: the two matrices differ in type or width");
+    LG_CHECK(can_share_input(a, b), "matmul2: the two matrices differ in width or activation type");
     const QTensorView* ws[2] = {&a, &b};
     float* ys[2] = {ya, yb};
     matmul_shared(ws, ys, 2, x, n_tokens, pool);
+}
+
+void matmul3(const QTensorView& a, const QTensorView& b, const QTensorView& c, const float* x, int n_tokens,
+             float* ya, float* yb, float* yc, ThreadPool& pool) {
+    LG_CHECK(can_share_input(a, b) && can_share_input(a, c),
+             "matmul3: the matrices differ in width or activation type");
+    const QTensorView* ws[3] = {&a, &b, &c};
+    float* ys[3] = {ya, yb, yc};
+    matmul_shared(ws, ys, 3, x, n_tokens, pool);
 }
 
 }  // namespace engine::kernels

@@ -35,10 +35,19 @@ core::Status check_matmul_view(const QTensorView& w);
 // than any before it on this thread. w must have passed check_matmul_view.
 void matmul(const QTensorView& w, const float* x, int n_tokens, float* y, ThreadPool& pool);
 
+// Whether a and b can share one quantized input (matmul2/matmul3): same cols and the same
+// activation type (their weight types may differ, e.g. Q4_K and Q6_K).
+bool can_share_input(const QTensorView& a, const QTensorView& b);
+
 // matmul(a, x, .., ya) and matmul(b, x, .., yb) with one quantization of x and one pool run
-// (e.g. an FFN's gate and up projections). a and b must have the same type and cols;
-// results are identical to the two separate calls.
+// (e.g. an FFN's gate and up projections). can_share_input(a, b) must hold; results are
+// identical to the two separate calls.
 void matmul2(const QTensorView& a, const QTensorView& b, const float* x, int n_tokens, float* ya,
              float* yb, ThreadPool& pool);
+
+// The same for three matrices (e.g. attention's Q, K and V projections): one quantization of
+// x, one pool run; identical to three matmul calls.
+void matmul3(const QTensorView& a, const QTensorView& b, const QTensorView& c, const float* x,
+             int n_tokens, float* ya, float* yb, float* yc, ThreadPool& pool);
 
 }  // namespace engine::kernels

@@ -120,6 +120,21 @@ void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb) {
     }
 }
 
+// llama.cpp's CPU build quantizes activations with its x86 SIMD routine, not with the
+// reference rounding quantize_q8_0 (= ggml's quantize_row_q8_0_ref, which writes weights):
+// the inverse scale is 127 / amax (not 1 / (amax / 127), which differs in the last bit) and
+// halves round to even (not away from zero). Same scale d. Matching it keeps the int8
+// activations identical to llama.cpp's (README's ".ref" comparison).
+void quantize_q8_0_activations(const float* x, BlockQ8_0* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i, x += kQK) {
+        float amax, max;
+        abs_max(x, kQK, &amax, &max);
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+        y[i].d = fp32_to_fp16(amax / 127.0f);
+        for (int j = 0; j < kQK; ++j) y[i].qs[j] = static_cast<int8_t>(std::lrintf(x[j] * id));
+    }
+}
+
 void dequantize_q4_0(const BlockQ4_0* x, float* y, int64_t nb) {
     for (int64_t i = 0; i < nb; ++i, y += kQK) {
         const float d = fp16_to_fp32(x[i].d);

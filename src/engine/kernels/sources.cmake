@@ -2,6 +2,7 @@
 # (flags.cmake) and chosen at start-up from CPUID (dispatch.cpp, cpu.cpp).
 list(APPEND LG_ENGINE_SOURCES
     kernels/cpu.cpp
+    kernels/dequant_matmul.cpp
     kernels/dispatch.cpp
     kernels/matmul.cpp
     kernels/ref_attention.cpp

@@ -9,6 +9,7 @@
 #include "engine/kernels/detail/ref.h"
 #include "engine/kernels/detail/table.h"
 #include "engine/kernels/detail/x86_common.h"
+#include "engine/kernels/fp16.h"
 
 namespace engine::kernels::detail {
 namespace {
@@ -259,14 +260,6 @@ inline float hmax(__m256 v) {
 
 inline __m256 abs_ps(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
 
-// roundf (halves away from zero) exactly: v - trunc(v) is exact, so compare it with 0.5.
-inline __m256i round_away(__m256 v) {
-    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __m256 up = _mm256_cmp_ps(abs_ps(_mm256_sub_ps(v, t)), _mm256_set1_ps(0.5f), _CMP_GE_OQ);
-    const __m256 one = _mm256_or_ps(_mm256_set1_ps(1.0f), _mm256_and_ps(v, _mm256_set1_ps(-0.0f)));
-    return _mm256_cvttps_epi32(_mm256_add_ps(t, _mm256_and_ps(up, one)));
-}
-
 // Four vectors of 8 int32 (each in int8 range) -> 32 int8 in order.
 inline __m256i pack_i8(__m256i a, __m256i b, __m256i c, __m256i d) {
     const __m256i ab = _mm256_packs_epi32(a, b), cd = _mm256_packs_epi32(c, d);
@@ -283,12 +276,13 @@ void quantize_q8_0_avx2(const float* x, void* dst, int64_t n) {
             v[k] = _mm256_loadu_ps(x + 8 * k);
             m = _mm256_max_ps(m, abs_ps(v[k]));
         }
-        const float d = hmax(m) / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        y[i].d = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
+        const float amax = hmax(m);  // as detail::quantize_q8_0_activations (llama.cpp's x86 code)
+        const float d = amax / 127.0f;
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+        y[i].d = fp32_to_fp16(d);  // round to nearest even, as _cvtss_sh (a C99 literal in clang)
         const __m256 vid = _mm256_set1_ps(id);
         __m256i q[4];
-        for (int k = 0; k < 4; ++k) q[k] = round_away(_mm256_mul_ps(v[k], vid));
+        for (int k = 0; k < 4; ++k) q[k] = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], vid));  // ties to even
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[i].qs), pack_i8(q[0], q[1], q[2], q[3]));
     }
 }

@@ -21,11 +21,6 @@ inline __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
-// Lanes 0..7 = d0, lanes 8..15 = d1 (one scale per block of the pair).
-inline __m512 pair_scale(float d0, float d1) {
-    return _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(d0), _mm512_set1_ps(d1));
-}
-
 // Templates over NT activation rows sharing one pass over the weights (see x86_avx2.cpp);
 // each output's arithmetic is the same for every NT.
 template <class B>
@@ -40,6 +35,40 @@ inline float tail_block(__m256i qx, const BlockQ8_0& y, float dx) {
     return dx * half_to_float(y.d) * hsum(_mm256_cvtepi32_ps(p));
 }
 
+// Q4_0 blocks i and i+1 as 64 unsigned nibbles in the order lo(i) lo(i+1) hi(i) hi(i+1)
+// (16 each): both blocks' 32 packed bytes are loaded as one ymm and split once.
+inline __m512i q4_0_pair(const BlockQ4_0* x) {
+    const __m256i q = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[0].qs))),
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[1].qs)), 1);
+    return _mm512_and_si512(join(q, _mm256_srli_epi16(q, 4)), _mm512_set1_epi8(0x0F));
+}
+
+// Q8_0 activation blocks i and i+1 in q4_0_pair's order: 128-bit lanes 0, 2, 1, 3 of the two.
+inline __m512i q8_0_pair_for_q4(const BlockQ8_0* y) {
+    const __m512i a = join(load256(y[0].qs), load256(y[1].qs));
+    return _mm512_shuffle_i64x2(a, a, _MM_SHUFFLE(3, 1, 2, 0));
+}
+
+// The two blocks' scale products dx * dy (the same float products as the reference), spread
+// over the int32 lanes: lane k takes block idx[k], i.e. block 1 where mask `hi` is set.
+// NT == 1 (decode): one conversion of the four halves instead of four scalar ones. NT > 1: the
+// weight scales dx0f, dx1f are converted once per pair and each token's two separately (fewer
+// operations per token than the packed conversion). Same products either way.
+template <int NT>
+inline __m512 pair_scales(float dx0f, float dx1f, uint16_t dx0, uint16_t dx1, uint16_t dy0, uint16_t dy1,
+                          __m512i idx, __mmask16 hi) {
+    if constexpr (NT == 1) {
+        const __m128 f = _mm_cvtph_ps(_mm_setr_epi16(static_cast<short>(dx0), static_cast<short>(dx1),
+                                                     static_cast<short>(dy0), static_cast<short>(dy1), 0, 0,
+                                                     0, 0));
+        return _mm512_permutexvar_ps(idx, _mm512_castps128_ps512(_mm_mul_ps(f, _mm_movehl_ps(f, f))));
+    } else {
+        return _mm512_mask_blend_ps(hi, _mm512_set1_ps(dx0f * half_to_float(dy0)),
+                                    _mm512_set1_ps(dx1f * half_to_float(dy1)));
+    }
+}
+
 template <int NT>
 void dot_q4_0_n(int n, const void* w, const void* a, size_t stride, float* out) {
     const auto* x = static_cast<const BlockQ4_0*>(w);
@@ -51,18 +80,21 @@ void dot_q4_0_n(int n, const void* w, const void* a, size_t stride, float* out) 
         acc[t] = _mm512_setzero_ps();
     }
     const __m512i eight = _mm512_set1_epi8(8);
+    // int32 lanes 0-3 and 8-11 hold block i's sums, 4-7 and 12-15 block i+1's (q4_0_pair).
+    const __m512i idx = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
     int i = 0;
     for (; i + 2 <= nb; i += 2) {
-        const __m512i qx = join(unpack_nibbles16(x[i].qs), unpack_nibbles16(x[i + 1].qs));
-        const float d0 = half_to_float(x[i].d), d1 = half_to_float(x[i + 1].d);
+        const __m512i qx = q4_0_pair(x + i);
+        const float d0 = NT == 1 ? 0.0f : half_to_float(x[i].d);
+        const float d1 = NT == 1 ? 0.0f : half_to_float(x[i + 1].d);
         for (int t = 0; t < NT; ++t) {
-            const __m512i qy = join(load256(y[t][i].qs), load256(y[t][i + 1].qs));
+            const __m512i qy = q8_0_pair_for_q4(y[t] + i);
             // (q - 8) * y = q * y - 8 * y, both as u8 x s8 dot products.
             const __m512i p =
                 _mm512_sub_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), qx, qy),
                                  _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, qy));
             const __m512 d =
-                pair_scale(d0 * half_to_float(y[t][i].d), d1 * half_to_float(y[t][i + 1].d));
+                pair_scales<NT>(d0, d1, x[i].d, x[i + 1].d, y[t][i].d, y[t][i + 1].d, idx, 0xF0F0);
             acc[t] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc[t]);
         }
     }
@@ -83,19 +115,21 @@ void dot_q8_0_n(int n, const void* w, const void* a, size_t stride, float* out) 
         y[t] = act_row<BlockQ8_0>(a, stride, t);
         acc[t] = _mm512_setzero_ps();
     }
+    const __m512i idx = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
     int i = 0;
     for (; i + 2 <= nb; i += 2) {
         const __m512i qx = join(load256(x[i].qs), load256(x[i + 1].qs));
         // x * y = |x| * (y with x's sign), so the unsigned operand of dpbusd is |x|.
         const __m512i ax = _mm512_abs_epi8(qx);
         const __mmask64 neg = _mm512_movepi8_mask(qx);
-        const float d0 = half_to_float(x[i].d), d1 = half_to_float(x[i + 1].d);
+        const float d0 = NT == 1 ? 0.0f : half_to_float(x[i].d);
+        const float d1 = NT == 1 ? 0.0f : half_to_float(x[i + 1].d);
         for (int t = 0; t < NT; ++t) {
             const __m512i qy = join(load256(y[t][i].qs), load256(y[t][i + 1].qs));
             const __m512i sy = _mm512_mask_sub_epi8(qy, neg, _mm512_setzero_si512(), qy);
             const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ax, sy);
             const __m512 d =
-                pair_scale(d0 * half_to_float(y[t][i].d), d1 * half_to_float(y[t][i + 1].d));
+                pair_scales<NT>(d0, d1, x[i].d, x[i + 1].d, y[t][i].d, y[t][i + 1].d, idx, 0xFF00);
             acc[t] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc[t]);
         }
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/kernels/attention.h"
+#include "engine/kernels/ref_attention.h"
 
 namespace engine::model {
 
@@ -151,9 +152,9 @@ void attend_one(const float* q, const KvView& kv, int pos, int n_head, int n_hea
         if (kv.f16) {
             // F16 cache: llama.cpp's CPU flash attention (kernels/attention.h), so logits agree
             // with it to ~1e-3 rather than ~4e-3.
-            kernels::attend_f16(qh, static_cast<const uint16_t*>(kv.k) + off,
-                                static_cast<const uint16_t*>(kv.v) + off, static_cast<size_t>(kv.row), pos + 1,
-                                head_dim, scale, oh, scratch);
+            const auto attend = kv.exact ? kernels::attend_f16_reference : kernels::attend_f16;
+            attend(qh, static_cast<const uint16_t*>(kv.k) + off, static_cast<const uint16_t*>(kv.v) + off,
+                   static_cast<size_t>(kv.row), pos + 1, head_dim, scale, oh, scratch);
         } else {
             attend_head_f32(qh, kv, pos + 1, off, head_dim, scale, oh, scratch);
         }

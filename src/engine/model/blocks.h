@@ -63,6 +63,7 @@ struct KvView {
     const void* v = nullptr;
     bool f16 = true;
     int row = 0;  // elements per row (n_head_kv * head_dim)
+    bool exact = false;  // F16 cache: use the scalar reference kernel (precise mode), not SIMD
 };
 
 // Attention of one query token at position `pos` over cache rows 0..pos (causal), heads

@@ -15,7 +15,7 @@ size_t sz(int64_t n) { return static_cast<size_t>(n); }
 }  // namespace
 
 Forward::Forward(const Hparams& hp, const ModelWeights& w, const ArchOps& arch, int n_ctx, int n_batch,
-                 bool kv_f16, int n_threads)
+                 bool kv_f16, int n_threads, bool precise)
     : hp_(hp),
       w_(w),
       arch_(arch),
@@ -31,7 +31,7 @@ Forward::Forward(const Hparams& hp, const ModelWeights& w, const ArchOps& arch, 
     const size_t b = sz(n_batch);
     const int64_t q_width = static_cast<int64_t>(hp.n_head) * hp.head_dim;
     const int64_t kv_width = static_cast<int64_t>(hp.n_head_kv) * hp.head_dim;
-    linear_ = std::make_unique<Linear>(n_threads);
+    linear_ = std::make_unique<Linear>(n_threads, precise);
     attention_init();
     n_threads_ = linear_->n_threads();
     x_.resize(b * sz(hp.n_embd));
@@ -47,6 +47,8 @@ Forward::Forward(const Hparams& hp, const ModelWeights& w, const ArchOps& arch, 
 }
 
 Forward::~Forward() = default;
+
+bool Forward::activations_quantized() const { return linear_->quantizes_activations(); }
 
 uint64_t Forward::scratch_bytes(const Hparams& hp, int n_ctx, int n_batch, int n_threads) {
     const uint64_t q_width = static_cast<uint64_t>(hp.n_head) * static_cast<uint64_t>(hp.head_dim);
@@ -84,6 +86,10 @@ void Forward::norm(const Weight& w, float* out) {
 
 void Forward::linear(const Weight& w, const float* in, float* out) { linear_->matmul(w, in, n_, out); }
 
+void Forward::qkv(const LayerWeights& l, const float* in) {
+    linear_->matmul3(l.wq, l.wk, l.wv, in, n_, q_.data(), k_.data(), v_.data());
+}
+
 void Forward::add_bias(const Weight& b, float* y) {
     const float* bias = b.f32();
     const size_t width = sz(b.cols);
@@ -115,7 +121,8 @@ void Forward::attention(int il) {
     const size_t qw = sz(hp_.n_head) * sz(hp_.head_dim);
     const size_t kw = sz(hp_.n_head_kv) * sz(hp_.head_dim);
     for (int t = 0; t < n_; ++t) kv_.store(il, pos_ + t, k_.data() + sz(t) * kw, v_.data() + sz(t) * kw);
-    const KvView kv = kv_.layer(il);
+    KvView kv = kv_.layer(il);
+    kv.exact = !linear_->quantizes_activations();  // precise mode
     const float scale = 1.0f / std::sqrt(static_cast<float>(hp_.head_dim));
     // Work items are (token, head) pairs, split between the threads.
     const int n_items = n_ * hp_.n_head;

@@ -21,7 +21,7 @@ class Linear;
 class Forward {
 public:
     Forward(const Hparams& hp, const ModelWeights& w, const ArchOps& arch, int n_ctx, int n_batch,
-            bool kv_f16, int n_threads);
+            bool kv_f16, int n_threads, bool precise);
     ~Forward();
 
     // Runs tokens (at most n_batch, already validated) at positions pos..; writes the logits of
@@ -33,6 +33,8 @@ public:
     void norm(const Weight& w, float* out);
     // out[t] = W · in[t] for every token: in rows are w.cols wide, out rows w.rows wide.
     void linear(const Weight& w, const float* in, float* out);
+    // q/k/v = Wq/Wk/Wv · in for every token, with one shared pass (Linear::matmul3).
+    void qkv(const LayerWeights& l, const float* in);
     // y[t] += b (rows b.cols wide).
     void add_bias(const Weight& b, float* y);
     // RMSNorm of every head_dim-wide head of q (or k) with weight w (qwen3).
@@ -52,6 +54,9 @@ public:
     float* k() { return k_.data(); }
     float* v() { return v_.data(); }
     float* att() { return att_.data(); }
+
+    // Whether quantized matmuls round the activations to 8 bits (false in precise mode).
+    bool activations_quantized() const;
 
     static uint64_t scratch_bytes(const Hparams& hp, int n_ctx, int n_batch, int n_threads);
 

@@ -9,9 +9,7 @@ namespace {
 
 void forward_layer(Forward& f, const LayerWeights& l, int il) {
     f.norm(l.attn_norm, f.xb());
-    f.linear(l.wq, f.xb(), f.q());
-    f.linear(l.wk, f.xb(), f.k());
-    f.linear(l.wv, f.xb(), f.v());
+    f.qkv(l, f.xb());
     f.rope_qk();
     f.attention(il);
     f.linear(l.wo, f.att(), f.xb());

@@ -212,11 +212,11 @@ core::Status Model::init() {
     if (opts_.on_progress) page_in(file_, opts_.on_progress);
     const int threads = opts_.n_threads > 0 ? opts_.n_threads : static_cast<int>(std::thread::hardware_concurrency());
     fwd_ = std::make_unique<Forward>(hp_, w_, arch, n_ctx_, opts_.n_batch, opts_.kv_type == KvType::F16,
-                                     std::max(1, threads));
+                                     std::max(1, threads), opts_.precise);
     return core::ok();
 }
 
-bool Model::activations_quantized() const { return Linear::kQuantizesActivations; }
+bool Model::activations_quantized() const { return fwd_->activations_quantized(); }
 
 core::Status Model::eval(std::span<const int> tokens, int pos, float* logits_out, bool all_logits) {
     const int n = static_cast<int>(tokens.size());

@@ -26,6 +26,10 @@ struct ModelOptions {
     int n_batch = 512;       // tokens per forward pass; longer prompts run in chunks
     int n_threads = 0;       // 0: every hardware thread
     KvType kv_type = KvType::F16;
+    // Exact math: quantized weights are dequantized block by block and multiplied with F32
+    // activations (no 8-bit activations). Slower; for verification against a reference computed
+    // over dequantized weights. The KV cache type stays kv_type.
+    bool precise = false;
     bool check_memory = true;  // refuse to load when the estimate exceeds MemAvailable
     // Called while the weights are paged in (bytes done, bytes total); may be empty.
     std::function<void(uint64_t, uint64_t)> on_progress;
@@ -78,7 +82,7 @@ public:
     const gguf::GgufFile& file() const { return file_; }
     const MemoryEstimate& memory() const { return mem_; }
     // True when quantized matmuls round activations to 8 bits first, as llama.cpp does
-    // (decides which reference tolerance applies); false when they stay F32.
+    // (decides which reference tolerance applies); false when they stay F32 (precise mode).
     bool activations_quantized() const;
 
 private:

@@ -20,9 +20,7 @@ core::Status load_layer(WeightLoader& ld, const Hparams& hp, int il, LayerWeight
 
 void forward_layer(Forward& f, const LayerWeights& l, int il) {
     f.norm(l.attn_norm, f.xb());
-    f.linear(l.wq, f.xb(), f.q());
-    f.linear(l.wk, f.xb(), f.k());
-    f.linear(l.wv, f.xb(), f.v());
+    f.qkv(l, f.xb());
     f.add_bias(l.bq, f.q());
     f.add_bias(l.bk, f.k());
     f.add_bias(l.bv, f.v());

@@ -17,9 +17,7 @@ core::Status load_layer(WeightLoader& ld, const Hparams& hp, int il, LayerWeight
 
 void forward_layer(Forward& f, const LayerWeights& l, int il) {
     f.norm(l.attn_norm, f.xb());
-    f.linear(l.wq, f.xb(), f.q());
-    f.linear(l.wk, f.xb(), f.k());
-    f.linear(l.wv, f.xb(), f.v());
+    f.qkv(l, f.xb());
     f.head_norm(l.q_norm, f.q(), false);
     f.head_norm(l.k_norm, f.k(), true);
     f.rope_qk();

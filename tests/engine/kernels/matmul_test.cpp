@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "engine/kernels/cpu.h"
@@ -119,6 +120,97 @@ INSTANTIATE_TEST_SUITE_P(Levels, MatmulLevelTest,
                          [](const ::testing::TestParamInfo<Level>& p) {
                              return std::string(level_name(p.param));
                          });
+
+// y = W x in double over the dequantized weights and the dequantized quantized activations
+// (exactly what the kernels multiply): only float summation order differs.
+std::vector<double> plain_product(const Matrix& m, const std::vector<float>& x, int n_tokens) {
+    const int64_t rows = m.view.rows, cols = m.view.cols;
+    const TensorType at = activation_type(m.view.type);
+    std::vector<float> xq(x.size());
+    std::vector<uint8_t> buf(*row_size(at, static_cast<uint64_t>(cols)));
+    for (int t = 0; t < n_tokens; ++t) {
+        const float* src = x.data() + t * cols;
+        float* dst = xq.data() + t * cols;
+        if (at == TensorType::F32) {
+            std::copy_n(src, cols, dst);
+        } else {
+            quantize_activations(at, src, buf.data(), cols);
+            EXPECT_TRUE(dequantize_row(at, buf.data(), dst, cols));
+        }
+    }
+    std::vector<double> y(static_cast<size_t>(n_tokens * rows));
+    for (int t = 0; t < n_tokens; ++t)
+        for (int64_t r = 0; r < rows; ++r) {
+            double s = 0;
+            for (int64_t c = 0; c < cols; ++c)
+                s += static_cast<double>(m.deq[static_cast<size_t>(r * cols + c)]) * xq[static_cast<size_t>(t * cols + c)];
+            y[static_cast<size_t>(t * rows + r)] = s;
+        }
+    return y;
+}
+
+// Integer block sums are exact; only the float sums over blocks differ from the double
+// reference: a few float epsilons of sum |w x| (which is ~sqrt(cols) times |y| here).
+constexpr double kPlainProductTol = 2e-4;
+
+void expect_plain(const std::vector<float>& got, const std::vector<double>& want, const char* what) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_NEAR(got[i], want[i], kPlainProductTol * (1.0 + std::fabs(want[i]))) << what << " element " << i;
+}
+
+// matmul2 / matmul3 (one shared quantization and pool run) against the plain product and
+// bit-identical to separate matmul calls, for batches (x4 kernels, more than one token tile)
+// and single tokens, with mixed weight types that share an activation type (Q4_K + Q6_K, as
+// in Q4_K_M files' Q/K/V) and different row counts (Q 2x the rows of K and V).
+TEST_P(MatmulLevelTest, SharedInputProductsMatchPlainAndSeparateCalls) {
+    if (!level_available(GetParam()))
+        GTEST_SKIP() << "level " << level_name(GetParam()) << " not available here";
+    ASSERT_TRUE(force_level(GetParam()));
+    std::mt19937 rng(13);
+    ThreadPool pool(2);
+    const int64_t cols = 512;
+    const TensorType sets[][3] = {{TensorType::Q4_0, TensorType::Q4_0, TensorType::Q8_0},
+                                  {TensorType::Q4_K, TensorType::Q4_K, TensorType::Q6_K},
+                                  {TensorType::F16, TensorType::F16, TensorType::F32}};
+    for (const auto& types : sets) {
+        const Matrix a = make_matrix(types[0], 70, cols, rng);
+        const Matrix b = make_matrix(types[1], 35, cols, rng);
+        const Matrix c = make_matrix(types[2], 35, cols, rng);
+        ASSERT_TRUE(can_share_input(a.view, b.view) && can_share_input(a.view, c.view));
+        for (int n_tokens : {1, 5, 67}) {
+            const auto x = random_vec(static_cast<size_t>(n_tokens * cols), rng);
+            const auto size = [&](const Matrix& m) { return static_cast<size_t>(n_tokens * m.view.rows); };
+            std::vector<float> ya(size(a)), yb(size(b)), yc(size(c));
+            std::vector<float> y2a(size(a)), y2b(size(b)), y3a(size(a)), y3b(size(b)), y3c(size(c));
+            matmul(a.view, x.data(), n_tokens, ya.data(), pool);
+            matmul(b.view, x.data(), n_tokens, yb.data(), pool);
+            matmul(c.view, x.data(), n_tokens, yc.data(), pool);
+            matmul2(a.view, b.view, x.data(), n_tokens, y2a.data(), y2b.data(), pool);
+            matmul3(a.view, b.view, c.view, x.data(), n_tokens, y3a.data(), y3b.data(), y3c.data(), pool);
+            const std::string what = std::string(tensor_type_name(types[0])) + "+" +
+                                     std::string(tensor_type_name(types[2])) + " tokens " +
+                                     std::to_string(n_tokens);
+            EXPECT_EQ(y2a, ya) << what;
+            EXPECT_EQ(y2b, yb) << what;
+            EXPECT_EQ(y3a, ya) << what;
+            EXPECT_EQ(y3b, yb) << what;
+            EXPECT_EQ(y3c, yc) << what;
+            expect_plain(y3a, plain_product(a, x, n_tokens), what.c_str());
+            expect_plain(y3b, plain_product(b, x, n_tokens), what.c_str());
+            expect_plain(y3c, plain_product(c, x, n_tokens), what.c_str());
+        }
+    }
+}
+
+TEST(MatmulTest, SharingNeedsOneWidthAndActivationType) {
+    uint8_t buf[4096] = {};
+    const QTensorView q4{TensorType::Q4_0, 2, 256, buf, 144}, q8{TensorType::Q8_0, 2, 256, buf, 272};
+    const QTensorView q4k{TensorType::Q4_K, 2, 256, buf, 144}, narrow{TensorType::Q4_0, 2, 128, buf, 72};
+    EXPECT_TRUE(can_share_input(q4, q8));
+    EXPECT_FALSE(can_share_input(q4, q4k));     // Q8_0 vs Q8_K activations
+    EXPECT_FALSE(can_share_input(q4, narrow));  // different widths
+}
 
 TEST(MatmulTest, PaddedRowStrideIsHonoured) {
     std::mt19937 rng(2);

@@ -2,6 +2,8 @@
 # thread pool and matmul.
 lg_test(engine_kernels_tests
     SOURCES
+        ${CMAKE_CURRENT_LIST_DIR}/attention_test.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/dequant_matmul_test.cpp
         ${CMAKE_CURRENT_LIST_DIR}/fp16_test.cpp
         ${CMAKE_CURRENT_LIST_DIR}/matmul_test.cpp
         ${CMAKE_CURRENT_LIST_DIR}/quantize_test.cpp

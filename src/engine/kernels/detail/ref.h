@@ -19,6 +19,9 @@ void quantize_q4_k(const float* x, BlockQ4_K* y, int64_t nb);
 void quantize_q5_k(const float* x, BlockQ5_K* y, int64_t nb);
 void quantize_q6_k(const float* x, BlockQ6_K* y, int64_t nb);
 void quantize_q8_k(const float* x, BlockQ8_K* y, int64_t nb);
+// Q8_0 for activations, rounded as llama.cpp's x86 CPU code does (127 / amax, ties to even);
+// quantize_q8_0 is ggml's reference rounding, used for weights.
+void quantize_q8_0_activations(const float* x, BlockQ8_0* y, int64_t nb);
 
 void dequantize_q4_0(const BlockQ4_0* x, float* y, int64_t nb);
 void dequantize_q4_1(const BlockQ4_1* x, float* y, int64_t nb);
