@@ -6,58 +6,25 @@
 // path: a missing model file is posted to /runtime/init/error with a clear message.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/log.h"
+#include "e2e/binary_test.h"
 #include "e2e/subprocess.h"
 #include "runtime/lambda_emulator.h"
 #include "support/fake_bot_api.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kSecret = "soak-test-webhook-secret-0123456789";
 constexpr int64_t kSlowChat = 666;
 constexpr int64_t kFailingChat = 500;
-
-// The sanitizer build's allocator keeps more memory around (LeakSanitizer checks leaks there at
-// exit, which fails the run), so its RSS bound is looser.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr long kRssGrowthLimitKib = 48 * 1024;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr long kRssGrowthLimitKib = 48 * 1024;
-#else
-constexpr long kRssGrowthLimitKib = 16 * 1024;
-#endif
-#else
-constexpr long kRssGrowthLimitKib = 16 * 1024;
-#endif
-
-// ASAN_OPTIONS for the function under the sanitizer build (ignored otherwise): a small quarantine,
-// so that RSS measures growth, not ASan's holding pen of freed memory.
-std::string asan_options() {
-    const char* given = std::getenv("ASAN_OPTIONS");
-    std::string out = given ? std::string(given) + ":" : "";
-    return out + "quarantine_size_mb=1:thread_local_quarantine_size_kb=64";
-}
-
-long rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    }
-    return 0;
-}
 
 Json update(int64_t id, int64_t chat) {
     return {{"update_id", id},
@@ -117,31 +84,24 @@ std::pair<int, std::string> outcome(const runtime::EmulatedResult& r) {
     return {status, result};
 }
 
-class LambdaSoakTest : public ::testing::Test {
+class LambdaSoakTest : public e2e::BinaryTest {
 protected:
-    void SetUp() override {
-        dir_ = fs::path(::testing::TempDir()) /
-               ("lg_e2e_lambda_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::create_directories(dir_);
-    }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+    LambdaSoakTest() : BinaryTest("lg_e2e_lambda") {}
 
     std::unique_ptr<e2e::Subprocess> start_function(runtime::LambdaEmulator& emu,
                                                     const std::string& yaml) {
         std::ofstream(path("lambdagram.yaml")) << yaml;
-        return e2e::Subprocess::start({std::string(LG_BINARY_DIR) + "/lambdagram", "--config",
-                                       path("lambdagram.yaml"), "lambda"},
-                                      {{"AWS_LAMBDA_RUNTIME_API", emu.runtime_api()},
-                                       {"TELEGRAM_TOKEN", tg_.token()},
-                                       {"TELEGRAM_API_URL", tg_.url()},
-                                       {"TELEGRAM_WEBHOOK_SECRET", kSecret},
-                                       {"LAMBDAGRAM_LOG_LEVEL", "error"},
-                                       {"ASAN_OPTIONS", asan_options()}},
-                                      path("lambda.out"), path("lambda.err"));
+        return e2e::Subprocess::start(
+            {e2e::lambdagram_binary(), "--config", path("lambdagram.yaml"), "lambda"},
+            {{"AWS_LAMBDA_RUNTIME_API", emu.runtime_api()},
+             {"TELEGRAM_TOKEN", tg_.token()},
+             {"TELEGRAM_API_URL", tg_.url()},
+             {"TELEGRAM_WEBHOOK_SECRET", kSecret},
+             {"LAMBDAGRAM_LOG_LEVEL", "error"},
+             {"ASAN_OPTIONS", e2e::small_quarantine_asan_options()}},
+            path("lambda.out"), path("lambda.err"));
     }
 
-    fs::path dir_;
     test_support::FakeBotApi tg_;
 };
 
@@ -177,7 +137,7 @@ TEST_F(LambdaSoakTest, AThousandMixedInvocations) {
     long rss_warm = 0;
     auto started = std::chrono::steady_clock::now();
     for (int i = 0; i < kInvocations; ++i) {
-        if (i == 100) rss_warm = rss_kib(fn->pid());
+        if (i == 100) rss_warm = fn->rss_kib();
         int64_t id = kFirstId + i;
         int expected_status = 200;
         std::set<std::string> expected_results = {"handled"};
@@ -233,7 +193,7 @@ TEST_F(LambdaSoakTest, AThousandMixedInvocations) {
         if (expected_results.count("timeout")) not_twice.insert(id);
     }
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    long rss_end = rss_kib(fn->pid());
+    long rss_end = fn->rss_kib();
     ASSERT_TRUE(fn->running()) << e2e::read_file(path("lambda.err"));
     EXPECT_EQ(timeouts.load(), 0);
     EXPECT_EQ(wrong, 0);
@@ -252,7 +212,7 @@ TEST_F(LambdaSoakTest, AThousandMixedInvocations) {
         EXPECT_TRUE(handled.count(id) || not_twice.count(id)) << "unexpected answer to " << id;
     }
     EXPECT_GT(rss_warm, 0);
-    EXPECT_LT(rss_end - rss_warm, kRssGrowthLimitKib)
+    EXPECT_LT(rss_end - rss_warm, e2e::kRssGrowthLimitKib)
         << "RSS " << rss_warm << " -> " << rss_end << " KiB";
     std::string summary;
     for (const auto& [k, v] : results) summary += " " + k + "=" + std::to_string(v);
@@ -296,8 +256,8 @@ TEST_F(LambdaSoakTest, ReplyWithMethodAnswersAnHttpEventInItsResponse) {
     runtime::LambdaEmulator emu({.timeout = 5000ms});
     ASSERT_TRUE(emu.start());
     std::ofstream(path("lambdagram.yaml")) << "bot:\n  echo: true\nstore:\n  path: \":memory:\"\n";
-    auto fn = e2e::Subprocess::start({std::string(LG_BINARY_DIR) + "/lambdagram", "--config",
-                                      path("lambdagram.yaml"), "lambda", "--reply-with-method"},
+    auto fn = e2e::Subprocess::start({e2e::lambdagram_binary(), "--config", path("lambdagram.yaml"),
+                                      "lambda", "--reply-with-method"},
                                      {{"AWS_LAMBDA_RUNTIME_API", emu.runtime_api()},
                                       {"TELEGRAM_TOKEN", tg_.token()},
                                       {"TELEGRAM_API_URL", tg_.url()},

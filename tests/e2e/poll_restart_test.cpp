@@ -3,36 +3,32 @@
 // handled twice.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
 
+#include "e2e/binary_test.h"
 #include "e2e/subprocess.h"
 #include "support/fake_bot_api.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class PollRestartTest : public ::testing::Test {
+class PollRestartTest : public e2e::BinaryTest {
 protected:
+    PollRestartTest() : BinaryTest("lg_e2e_poll") {}
+
     void SetUp() override {
-        dir_ = fs::path(::testing::TempDir()) /
-               ("lg_e2e_poll_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::create_directories(dir_);
+        BinaryTest::SetUp();
         std::ofstream(path("lambdagram.yaml")) << "bot:\n  echo: true\n";
     }
 
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
     std::unique_ptr<e2e::Subprocess> start_bot(const std::string& log_name) {
-        return e2e::Subprocess::start({std::string(LG_BINARY_DIR) + "/lambdagram", "--config",
-                                       path("lambdagram.yaml"), "poll"},
-                                      {{"TELEGRAM_TOKEN", tg_.token()},
-                                       {"TELEGRAM_API_URL", tg_.url()},
-                                       {"LAMBDAGRAM_LOG_LEVEL", "debug"}},
-                                      path(log_name + ".out"), path(log_name + ".err"));
+        return e2e::Subprocess::start(
+            {e2e::lambdagram_binary(), "--config", path("lambdagram.yaml"), "poll"},
+            {{"TELEGRAM_TOKEN", tg_.token()},
+             {"TELEGRAM_API_URL", tg_.url()},
+             {"LAMBDAGRAM_LOG_LEVEL", "debug"}},
+            path(log_name + ".out"), path(log_name + ".err"));
     }
 
     // The texts of every sendMessage so far.
@@ -42,7 +38,6 @@ protected:
         return out;
     }
 
-    fs::path dir_;
     test_support::FakeBotApi tg_;
 };
 
@@ -100,7 +95,7 @@ TEST_F(PollRestartTest, SurvivesTelegramErrors) {
 
 TEST_F(PollRestartTest, RejectedTokenExitsWithAClearError) {
     auto bot = e2e::Subprocess::start(
-        {std::string(LG_BINARY_DIR) + "/lambdagram", "--config", path("lambdagram.yaml"), "poll"},
+        {e2e::lambdagram_binary(), "--config", path("lambdagram.yaml"), "poll"},
         {{"TELEGRAM_TOKEN", "999:WrongTokenWrongTokenWrongToken12345"},
          {"TELEGRAM_API_URL", tg_.url()}},
         path("bad.out"), path("bad.err"));

@@ -1,6 +1,7 @@
 // Subprocess: runs a program for end-to-end tests (the lambdagram binary, the node emulator) with
 // extra environment variables, stdout and stderr sent to files, and a signal/wait API.
 //   auto p = e2e::Subprocess::start({bin, "poll"}, {{"TELEGRAM_TOKEN", t}}, out_path, err_path);
+//   long kib = p->rss_kib();
 //   p->signal(SIGTERM);  auto code = p->wait_for_exit(std::chrono::seconds(10));
 #pragma once
 
@@ -95,6 +96,16 @@ public:
         return code_;
     }
     bool running() { return !wait_for_exit(std::chrono::milliseconds(0)).has_value(); }
+
+    // The process's resident memory (VmRSS) in KiB; 0 when unreadable.
+    long rss_kib() const {
+        std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+        }
+        return 0;
+    }
 
 private:
     explicit Subprocess(pid_t pid) : pid_(pid) {}

@@ -12,20 +12,18 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
+#include "e2e/binary_test.h"
 #include "e2e/subprocess.h"
 #include "support/fake_bot_api.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -44,38 +42,6 @@ int free_port() {
     int port = ntohs(a.sin_port);
     ::close(fd);
     return port;
-}
-
-// The sanitizer build's allocator keeps more memory around (LeakSanitizer checks leaks there at
-// exit, which fails the run), so its RSS bound is looser.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr long kRssGrowthLimitKib = 48 * 1024;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr long kRssGrowthLimitKib = 48 * 1024;
-#else
-constexpr long kRssGrowthLimitKib = 16 * 1024;
-#endif
-#else
-constexpr long kRssGrowthLimitKib = 16 * 1024;
-#endif
-
-// ASAN_OPTIONS for the server under the sanitizer build (ignored otherwise): a small quarantine,
-// so that freed memory is reused and RSS measures leaks and growth, not ASan's 256 MiB holding pen.
-std::string asan_options() {
-    const char* given = std::getenv("ASAN_OPTIONS");
-    std::string out = given ? std::string(given) + ":" : "";
-    return out + "quarantine_size_mb=1:thread_local_quarantine_size_kb=64";
-}
-
-// VmRSS of a process in KiB (0 when unreadable).
-long rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    }
-    return 0;
 }
 
 std::string update_text(int64_t id) {
@@ -114,17 +80,43 @@ int post(httplib::Client& c, int64_t id, const char* secret, LoadStats& stats) {
     return -2;
 }
 
-class WebhookLoadTest : public ::testing::Test {
+class WebhookLoadTest : public e2e::BinaryTest {
 protected:
+    WebhookLoadTest() : BinaryTest("lg_e2e_load") {}
+
     void SetUp() override {
-        dir_ = fs::path(::testing::TempDir()) / ("lg_e2e_load_" + std::to_string(::getpid()));
-        fs::create_directories(dir_);
+        BinaryTest::SetUp();
         std::ofstream(path("lambdagram.yaml"))
             << "bot:\n  echo: true\nstore:\n  path: \":memory:\"\n";
     }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-    fs::path dir_;
+    // `serve` with the fake Bot API, the webhook secret and `env`, its output in <log>.out and
+    // <log>.err; nothing (and a failure) unless /healthz on `port` answers 200 within 20 s.
+    std::unique_ptr<e2e::Subprocess> start_serve(std::vector<std::string> args, int port,
+                                                 const std::string& log, e2e::EnvVars env = {}) {
+        args.insert(args.begin(), e2e::lambdagram_binary());
+        env.insert(env.begin(), {{"TELEGRAM_TOKEN", tg_.token()},
+                                 {"TELEGRAM_API_URL", tg_.url()},
+                                 {"TELEGRAM_WEBHOOK_SECRET", kSecret}});
+        auto server = e2e::Subprocess::start(args, env, path(log + ".out"), path(log + ".err"));
+        if (!server) {
+            ADD_FAILURE() << "could not start " << args[0];
+            return nullptr;
+        }
+        httplib::Client probe("127.0.0.1", port);
+        bool healthy = e2e::wait_until(
+            [&] {
+                auto r = probe.Get("/healthz");
+                return r && r->status == 200;
+            },
+            20s);
+        if (!healthy) {
+            ADD_FAILURE() << "serve never became healthy\n" << e2e::read_file(path(log + ".err"));
+            return nullptr;
+        }
+        return server;
+    }
+
     test_support::FakeBotApi tg_;
 };
 
@@ -134,24 +126,13 @@ TEST_F(WebhookLoadTest, TenThousandUpdatesAtConcurrency50AreEachHandledOnce) {
     constexpr int kWarmup = 1'000;
     constexpr int64_t kFirstId = 5'000'000;
     const int port = free_port();
-    auto server = e2e::Subprocess::start(
-        {std::string(LG_BINARY_DIR) + "/lambdagram", "--config", path("lambdagram.yaml"), "serve",
-         "--listen", "127.0.0.1:" + std::to_string(port), "--workers", "4", "--queue", "16"},
-        {{"TELEGRAM_TOKEN", tg_.token()},
-         {"TELEGRAM_API_URL", tg_.url()},
-         {"TELEGRAM_WEBHOOK_SECRET", kSecret},
-         {"LAMBDAGRAM_LOG_LEVEL", "warn"},
-         {"ASAN_OPTIONS", asan_options()}},
-        path("serve.out"), path("serve.err"));
+    auto server = start_serve(
+        {"--config", path("lambdagram.yaml"), "serve", "--listen",
+         "127.0.0.1:" + std::to_string(port), "--workers", "4", "--queue", "16"},
+        port, "serve",
+        {{"LAMBDAGRAM_LOG_LEVEL", "warn"}, {"ASAN_OPTIONS", e2e::small_quarantine_asan_options()}});
     ASSERT_TRUE(server);
     httplib::Client probe("127.0.0.1", port);
-    ASSERT_TRUE(e2e::wait_until(
-        [&] {
-            auto r = probe.Get("/healthz");
-            return r && r->status == 200;
-        },
-        20s))
-        << e2e::read_file(path("serve.err"));
 
     LoadStats stats;
     std::atomic<int> next{0};
@@ -191,14 +172,14 @@ TEST_F(WebhookLoadTest, TenThousandUpdatesAtConcurrency50AreEachHandledOnce) {
     auto started = std::chrono::steady_clock::now();
     run_clients(kWarmup);
     ASSERT_TRUE(tg_.wait_for_calls("sendMessage", static_cast<size_t>(genuine_warmup), 30s));
-    long rss_warm = rss_kib(server->pid());
+    long rss_warm = server->rss_kib();
     next = kWarmup;  // each client took one number past the warm-up's end
     run_clients(kUpdates);
     ASSERT_TRUE(tg_.wait_for_calls("sendMessage", static_cast<size_t>(genuine), 60s))
         << tg_.call_count("sendMessage") << " of " << genuine << "\n"
         << e2e::read_file(path("serve.err")).substr(0, 4000);
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    long rss_end = rss_kib(server->pid());
+    long rss_end = server->rss_kib();
 
     // The counter moves just after the bot's sendMessage returns.
     const std::string handled_line =
@@ -232,7 +213,7 @@ TEST_F(WebhookLoadTest, TenThousandUpdatesAtConcurrency50AreEachHandledOnce) {
     EXPECT_NE(metrics.find(handled_line), std::string::npos) << metrics;
     // Memory flat: what 9,000 more updates may add (dedupe memory, allocator slack) is small.
     EXPECT_GT(rss_warm, 0);
-    EXPECT_LT(rss_end - rss_warm, kRssGrowthLimitKib)
+    EXPECT_LT(rss_end - rss_warm, e2e::kRssGrowthLimitKib)
         << "RSS grew from " << rss_warm << " to " << rss_end << " KiB";
     std::printf(
         "load: %d updates (%d genuine, %d forged, %d resent) in %.2f s = %.0f updates/s; "
@@ -252,21 +233,10 @@ TEST_F(WebhookLoadTest, ConfigKeysFlagsAndReplyWithMethod) {
     std::ofstream(path("reply.yaml")) << "bot:\n  echo: true\nstore:\n  path: \":memory:\"\n"
                                       << "server:\n  listen: 127.0.0.1:" << port
                                       << "\n  path: /from-config\n  reply_with_method: true\n";
-    auto server = e2e::Subprocess::start({std::string(LG_BINARY_DIR) + "/lambdagram", "--config",
-                                          path("reply.yaml"), "serve", "--path", "/hook"},
-                                         {{"TELEGRAM_TOKEN", tg_.token()},
-                                          {"TELEGRAM_API_URL", tg_.url()},
-                                          {"TELEGRAM_WEBHOOK_SECRET", kSecret}},
-                                         path("reply.out"), path("reply.err"));
+    auto server =
+        start_serve({"--config", path("reply.yaml"), "serve", "--path", "/hook"}, port, "reply");
     ASSERT_TRUE(server);
     httplib::Client c("127.0.0.1", port);
-    ASSERT_TRUE(e2e::wait_until(
-        [&] {
-            auto r = c.Get("/healthz");
-            return r && r->status == 200;
-        },
-        20s))
-        << e2e::read_file(path("reply.err"));
     httplib::Headers h = {{"X-Telegram-Bot-Api-Secret-Token", kSecret}};
     auto r = c.Post("/hook", h, update_text(41), "application/json");
     ASSERT_TRUE(r);

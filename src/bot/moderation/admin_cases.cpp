@@ -113,50 +113,57 @@ core::Result<AdminCommands::Resolved> AdminCommands::resolve(std::string_view ar
     return r;
 }
 
-core::Result<std::string> AdminCommands::strikes(std::string_view args,
-                                                 const telegram::Message& msg) {
+core::Result<AdminCommands::TargetStrikes> AdminCommands::target_strikes(
+    std::string_view args, const telegram::Message& msg) {
     auto r = resolve(args, msg);
     if (!r) return core::fail(std::move(r).error());
-    if (!r->target) return r->problem;
+    TargetStrikes t{std::move(r->target), std::move(r->problem), {}, {}};
+    if (!t.target) return t;
     auto s = mod_.settings(msg.chat.id);
     if (!s) return core::fail(std::move(s).error());
-    auto active = mod_.store().active_strikes(msg.chat.id, r->target->id, mod_.clock().wall_now(),
+    auto active = mod_.store().active_strikes(msg.chat.id, t.target->id, mod_.clock().wall_now(),
                                               s->strike_decay);
     if (!active) return core::fail(std::move(active).error());
-    std::string window = short_duration(s->strike_decay);
-    if (active->empty()) {
-        return fmt::format("{} has no active strikes (a strike counts for {}).", r->target->name,
+    t.settings = std::move(*s);
+    t.active = std::move(*active);
+    return t;
+}
+
+core::Result<std::string> AdminCommands::strikes(std::string_view args,
+                                                 const telegram::Message& msg) {
+    auto t = target_strikes(args, msg);
+    if (!t) return core::fail(std::move(t).error());
+    if (!t->target) return t->problem;
+    const std::vector<store::Strike>& active = t->active;
+    std::string window = short_duration(t->settings.strike_decay);
+    if (active.empty()) {
+        return fmt::format("{} has no active strikes (a strike counts for {}).", t->target->name,
                            window);
     }
-    std::string out = fmt::format("{} has {} (a strike counts for {}):", r->target->name,
-                                  strikes_word(active->size()), window);
-    for (const store::Strike& st : *active) {
+    std::string out = fmt::format("{} has {} (a strike counts for {}):", t->target->name,
+                                  strikes_word(active.size()), window);
+    for (const store::Strike& st : active) {
         out += fmt::format("\n{} {}", short_time(st.time), st.category);
     }
-    out +=
-        fmt::format("\nNext: {}.", describe_step(step_for_strike(s->ladder, active->size() + 1)));
+    out += fmt::format("\nNext: {}.",
+                       describe_step(step_for_strike(t->settings.ladder, active.size() + 1)));
     return out;
 }
 
 core::Result<std::string> AdminCommands::forgive(std::string_view args,
                                                  const telegram::Message& msg) {
-    auto r = resolve(args, msg);
-    if (!r) return core::fail(std::move(r).error());
-    if (!r->target) return r->problem;
-    auto s = mod_.settings(msg.chat.id);
-    if (!s) return core::fail(std::move(s).error());
-    auto active = mod_.store().active_strikes(msg.chat.id, r->target->id, mod_.clock().wall_now(),
-                                              s->strike_decay);
-    if (!active) return core::fail(std::move(active).error());
-    LG_TRY(mod_.store().clear_strikes(msg.chat.id, r->target->id));
-    json d = {{"who", r->target->name}, {"cleared", active->size()}};
+    auto t = target_strikes(args, msg);
+    if (!t) return core::fail(std::move(t).error());
+    if (!t->target) return t->problem;
+    LG_TRY(mod_.store().clear_strikes(msg.chat.id, t->target->id));
+    json d = {{"who", t->target->name}, {"cleared", t->active.size()}};
     if (msg.from) d["by"] = display_name(*msg.from);
-    LG_TRY(audit(msg, r->target->id, kForgiveKind,
+    LG_TRY(audit(msg, t->target->id, kForgiveKind,
                  d.dump(-1, ' ', false, json::error_handler_t::replace)));
-    if (active->empty()) return fmt::format("{} had no active strikes.", r->target->name);
+    if (t->active.empty()) return fmt::format("{} had no active strikes.", t->target->name);
     return fmt::format(
         "Forgiven: {} of {} cleared. A mute or ban already in place is not lifted by this.",
-        strikes_word(active->size()), r->target->name);
+        strikes_word(t->active.size()), t->target->name);
 }
 
 core::Result<std::string> AdminCommands::modlog(std::string_view args,

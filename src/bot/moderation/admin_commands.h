@@ -60,6 +60,14 @@ private:
         std::string problem;  // why there is none, for the reply
     };
     core::Result<Resolved> resolve(std::string_view args, const telegram::Message& msg);
+    // The user resolve() finds, with their strikes that still count and the group's settings.
+    struct TargetStrikes {
+        std::optional<Target> target;
+        std::string problem;  // why there is no target, for the reply
+        GroupSettings settings;
+        std::vector<store::Strike> active;
+    };
+    core::Result<TargetStrikes> target_strikes(std::string_view args, const telegram::Message& msg);
     core::Result<bool> sender_is_admin(const telegram::Message& msg, core::Deadline deadline);
 
     core::Result<std::string> mod(std::string_view args, const telegram::Message& msg,

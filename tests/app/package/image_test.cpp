@@ -6,17 +6,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "app/package/lambda_image.h"
 #include "app/package/run_in_root.h"
 #include "app/package/scratch_dir.h"
+#include "app/package/shell.h"
 #include "engine/gguf/synthetic.h"
 #include "support/fake_bot_api.h"
 
@@ -28,28 +26,9 @@ using nlohmann::json;
 
 constexpr const char* kSecret = "change-me-to-your-webhook-secret";  // examples/events' header
 
-struct Shell {
-    int status = -1;
-    std::string output;
-};
-
-Shell sh(const std::string& command) {
-    Shell r;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    r.status = pclose(p);
-    return r;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test_support::read_file;
+using test_support::sh;
+using test_support::Shell;
 
 bool in_ci() {
     const char* ci = std::getenv("CI");

@@ -1,29 +1,24 @@
 // The proof that the function zip runs anywhere: `lambdagram package lambda` writes it, `unzip`
-// unpacks it into an empty root, and the bootstrap runs there — chroot'ed, /var/task read-only in
-// its own mount namespace, nothing else in the root but an empty /tmp, the environment scrubbed to
-// what Lambda sets — under the Runtime API emulator, answering the sample Function URL event
-// through the fake Bot API. Also measures the init time (start to the first invocation/next),
-// and checks that Amazon Linux's CA bundle is the one trusted for HTTPS.
+// unpacks it into an empty root, and the bootstrap runs there (run_in_root.h: chroot'ed, the root
+// read-only in its own mount namespace but for an empty /tmp, /proc, an unprivileged user, the
+// environment scrubbed to what Lambda sets) under the Runtime API emulator, answering the sample
+// Function URL event through the fake Bot API. Also measures the init time (start to the first
+// invocation/next), and checks that Amazon Linux's CA bundle is the one trusted for HTTPS.
 // Needs root (chroot, mount); skips with one line otherwise.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <sched.h>
-#include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
-#include "app/package/scratch_dir.h"  // tests/app/package
+#include "app/package/run_in_root.h"  // tests/app/package
+#include "app/package/scratch_dir.h"
+#include "app/package/shell.h"
 #include "runtime/lambda_emulator.h"
 #include "support/fake_bot_api.h"
 
@@ -31,113 +26,28 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using test_support::read_file;
+using test_support::sh;
 
 constexpr const char* kSecret = "change-me-to-your-webhook-secret";  // examples/events/
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Runs a shell command, returning its exit status and stdout.
-int run(const std::string& cmd, std::string* out) {
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return -1;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
-    return pclose(p);
-}
-
-// Whether this process may chroot and make a mount namespace (root, not in a locked container).
-bool can_isolate() {
-    if (geteuid() != 0) return false;
-    pid_t pid = fork();
-    if (pid == 0) _exit(unshare(CLONE_NEWNS) == 0 ? 0 : 1);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-// The function's process: the bootstrap in a root holding only var/task (read-only) and tmp.
-class IsolatedFunction {
-public:
-    IsolatedFunction(fs::path root, std::vector<std::string> env, const fs::path& log)
-        : root_(std::move(root)), env_(std::move(env)), log_(log.string()) {}
-
-    bool start() {
-        std::string task = (root_ / "var/task").string();
-        std::string root = root_.string();
-        std::vector<char*> envp;
-        for (std::string& e : env_) envp.push_back(e.data());
-        envp.push_back(nullptr);
-        char bootstrap[] = "/var/task/bootstrap";
-        char* argv[] = {bootstrap, nullptr};
-        int log_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        pid_ = fork();
-        if (pid_ == 0) {
-            // Only system calls from here to execve (this process has threads).
-            dup2(log_fd, 1);
-            dup2(log_fd, 2);
-            if (unshare(CLONE_NEWNS) != 0) _exit(121);
-            if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(122);
-            if (mount(task.c_str(), task.c_str(), nullptr, MS_BIND, nullptr) != 0) _exit(123);
-            if (mount(nullptr, task.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) !=
-                0) {
-                _exit(124);
-            }
-            if (chroot(root.c_str()) != 0 || chdir("/var/task") != 0) _exit(125);
-            execve(bootstrap, argv, envp.data());
-            _exit(126);
-        }
-        close(log_fd);
-        return pid_ > 0;
-    }
-
-    // Waits for the process to end; its exit status (or 128 + signal).
-    int wait() {
-        int status = 0;
-        rusage usage{};
-        wait4(pid_, &status, 0, &usage);
-        pid_ = -1;
-        cpu_ms_ = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
-                  (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    // The CPU time (user + system) the process used, once wait() returned.
-    double cpu_ms() const { return cpu_ms_; }
-
-    ~IsolatedFunction() {
-        if (pid_ > 0) {
-            kill(pid_, SIGKILL);
-            wait();
-        }
-    }
-
-private:
-    fs::path root_;
-    std::vector<std::string> env_;
-    std::string log_;
-    pid_t pid_ = -1;
-    double cpu_ms_ = 0;
-};
+bool has_unzip() { return std::system("command -v unzip > /dev/null 2>&1") == 0; }
 
 class LambdaZipTest : public ::testing::Test {
 protected:
     // `lambdagram package lambda`, unzipped into root/var/task; once for the suite (it takes
     // seconds: 70 MB deflated).
     static void SetUpTestSuite() {
-        if (!can_isolate() || std::system("command -v unzip > /dev/null 2>&1") != 0) return;
+        if (!test_support::RootRun::skip_reason().empty() || !has_unzip()) return;
         dir_ = new test_support::ScratchDir("zip-proof");
         std::string zip = (dir_->path() / "function.zip").string();
-        int rc = run(std::string(LG_BINARY_DIR) + "/lambdagram package lambda --out " + zip,
-                     &package_out_);
+        test_support::Shell packaged =
+            sh(std::string(LG_BINARY_DIR) + "/lambdagram package lambda --out " + zip);
+        package_out_ = packaged.output;
         root_ = dir_->path() / "root";
         fs::create_directories(root_ / "var/task");
         std::string unzip = "unzip -q " + zip + " -d " + (root_ / "var/task").string();
-        packaged_ = rc == 0 && std::system(unzip.c_str()) == 0;
+        packaged_ = packaged.status == 0 && std::system(unzip.c_str()) == 0;
     }
     static void TearDownTestSuite() {
         delete dir_;
@@ -145,35 +55,26 @@ protected:
     }
 
     void SetUp() override {
-        if (!can_isolate())
-            GTEST_SKIP() << "needs root and unshare(CLONE_NEWNS) to run the zip in an empty root";
-        if (std::system("command -v unzip > /dev/null 2>&1") != 0) GTEST_SKIP() << "needs unzip";
+        if (std::string why = test_support::RootRun::skip_reason(); !why.empty())
+            GTEST_SKIP() << why;
+        if (!has_unzip()) GTEST_SKIP() << "needs unzip";
         ASSERT_TRUE(packaged_) << package_out_;
         ASSERT_TRUE(fs::exists(root_ / "var/task/bootstrap"));
     }
 
-    // What Lambda puts in a provided.al2023 function's environment, plus the bot's settings.
-    std::vector<std::string> lambda_env(const runtime::LambdaEmulator& emu) const {
-        return {"AWS_LAMBDA_RUNTIME_API=" + emu.runtime_api(),
-                "_HANDLER=bootstrap",
-                "LAMBDA_TASK_ROOT=/var/task",
-                "LAMBDA_RUNTIME_DIR=/var/runtime",
-                "AWS_LAMBDA_FUNCTION_NAME=lambdagram",
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
-                "AWS_REGION=us-east-1",
-                "TZ=:UTC",
-                "LANG=en_US.UTF-8",
-                "PATH=/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-                "LD_LIBRARY_PATH=/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/"
-                "task/lib:/opt/lib",
-                "TELEGRAM_TOKEN=" + tg_.token(),
-                "TELEGRAM_API_URL=" + tg_.url(),
-                std::string("TELEGRAM_WEBHOOK_SECRET=") + kSecret,
-                "ECHO_ENABLED=true",
-                "LAMBDAGRAM_STORE_PATH=/tmp/lambdagram.db"};
+    // The unzipped function in its root; besides what Lambda sets (run_in_root.cpp), the bot's
+    // settings, with Telegram at `api_url`.
+    test_support::RootRunOptions function(const std::string& api_url) const {
+        test_support::RootRunOptions options;
+        options.root = root_.string();
+        options.argv = {"/var/task/bootstrap"};
+        options.env = {"TELEGRAM_TOKEN=" + tg_.token(), "TELEGRAM_API_URL=" + api_url,
+                       std::string("TELEGRAM_WEBHOOK_SECRET=") + kSecret, "ECHO_ENABLED=true",
+                       "LAMBDAGRAM_STORE_PATH=/tmp/lambdagram.db"};
+        options.timeout = 10'000ms;
+        return options;
     }
 
-    fs::path log_path() const { return dir_->path() / "function.log"; }
     void check_amazon_linux_ca_bundle();
 
     static inline test_support::ScratchDir* dir_ = nullptr;
@@ -240,33 +141,19 @@ TEST_F(LambdaZipTest, AnswersTheSampleEventInAnEmptyRoot) {
     auto boot = fs::status(root_ / "var/task/bootstrap").permissions();
     EXPECT_NE(boot & fs::perms::others_exec, fs::perms::none);
 
-    std::string event = slurp(fs::path(LG_SOURCE_DIR) / "examples/events/function-url.json");
+    std::string event = read_file(fs::path(LG_SOURCE_DIR) / "examples/events/function-url.json");
     ASSERT_FALSE(event.empty());
-    runtime::LambdaEmulator emu({.timeout = 10'000ms});
-    ASSERT_TRUE(emu.start());
 
     std::vector<double> init_ms, cpu_ms;
     constexpr int kColdStarts = 9;
-    for (int i = 0; i < kColdStarts; ++i) {
-        fs::remove_all(root_ / "tmp");  // every sandbox starts with an empty /tmp
-        fs::create_directories(root_ / "tmp");
+    for (int i = 0; i < kColdStarts; ++i) {  // each a new sandbox: an empty /tmp, a new emulator
         tg_.clear_calls();
-        emu.allow_runtime();
-        int64_t next_before = emu.stats().next_calls;
-        IsolatedFunction fn(root_, lambda_env(emu), log_path());
-        auto t0 = std::chrono::steady_clock::now();
-        ASSERT_TRUE(fn.start());
-        while (emu.stats().next_calls == next_before &&
-               std::chrono::steady_clock::now() - t0 < 10s) {
-            std::this_thread::sleep_for(50us);
-        }
-        auto t1 = std::chrono::steady_clock::now();
-        ASSERT_GT(emu.stats().next_calls, next_before) << slurp(log_path());
-        init_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        test_support::RootRun fn(function(tg_.url()));
+        ASSERT_TRUE(fn.start()) << fn.output();
+        init_ms.push_back(std::chrono::duration<double, std::milli>(fn.init_time()).count());
 
-        runtime::EmulatedResult r = emu.invoke(event);
-        ASSERT_EQ(r.outcome, runtime::EmulatedOutcome::Response) << r.body << "\n"
-                                                                 << slurp(log_path());
+        runtime::EmulatedResult r = fn.invoke(event);
+        ASSERT_EQ(r.outcome, runtime::EmulatedOutcome::Response) << r.body << "\n" << fn.output();
         auto reply = nlohmann::json::parse(r.body);
         EXPECT_EQ(reply["statusCode"], 200);
         auto body = nlohmann::json::parse(reply["body"].get<std::string>());
@@ -274,9 +161,9 @@ TEST_F(LambdaZipTest, AnswersTheSampleEventInAnEmptyRoot) {
         ASSERT_TRUE(tg_.wait_for_calls("sendMessage", 1, 5s));
         EXPECT_EQ(tg_.calls("sendMessage")[0].params["chat_id"], 111222333);
 
-        emu.exit_runtime();  // the next invocation/next gets a 500: the runtime exits
-        EXPECT_EQ(fn.wait(), 0) << slurp(log_path());
-        cpu_ms.push_back(fn.cpu_ms());
+        fn.emulator().exit_runtime();  // the next invocation/next gets a 500: the runtime exits
+        EXPECT_EQ(fn.wait(), 0) << fn.output();
+        cpu_ms.push_back(std::chrono::duration<double, std::milli>(fn.cpu_time()).count());
     }
     std::sort(cpu_ms.begin(), cpu_ms.end());
     std::sort(init_ms.begin(), init_ms.end());
@@ -292,13 +179,11 @@ TEST_F(LambdaZipTest, AnswersTheSampleEventInAnEmptyRoot) {
 
     // Inside the bundle, /proc/self/exe is the loader: `package` must not ship it as the binary.
     std::string task = (root_ / "var/task").string();
-    std::string out;
-    int rc = run(task + "/lib/ld-linux-x86-64.so.2 --library-path " + task + "/lib " + task +
-                     "/bin/lambdagram package lambda --out " + (dir_->path() / "x.zip").string() +
-                     " 2>&1",
-                 &out);
-    EXPECT_EQ(WEXITSTATUS(rc), 2) << out;
-    EXPECT_NE(out.find("--binary"), std::string::npos) << out;
+    test_support::Shell inside =
+        sh(task + "/lib/ld-linux-x86-64.so.2 --library-path " + task + "/lib " + task +
+           "/bin/lambdagram package lambda --out " + (dir_->path() / "x.zip").string());
+    EXPECT_EQ(WEXITSTATUS(inside.status), 2) << inside.output;
+    EXPECT_NE(inside.output.find("--binary"), std::string::npos) << inside.output;
 }
 
 // On Amazon Linux the CA bundle is /etc/pki/tls/certs/ca-bundle.crt, where the bundled (Debian)
@@ -317,26 +202,17 @@ void LambdaZipTest::check_amazon_linux_ca_bundle() {
     fs::path ca = root_ / "etc/pki/tls/certs/ca-bundle.crt";
     fs::create_directories(ca.parent_path());
     fs::copy_file(tls.cert(), ca, fs::copy_options::overwrite_existing);
-    std::string event = slurp(fs::path(LG_SOURCE_DIR) / "examples/events/function-url.json");
-    runtime::LambdaEmulator emu({.timeout = 10'000ms});
-    ASSERT_TRUE(emu.start());
+    std::string event = read_file(fs::path(LG_SOURCE_DIR) / "examples/events/function-url.json");
 
     auto run_once = [&](bool expect_sent) {
-        fs::remove_all(root_ / "tmp");
-        fs::create_directories(root_ / "tmp");
         tg_.clear_calls();
-        emu.allow_runtime();
-        std::vector<std::string> env = lambda_env(emu);
-        for (std::string& e : env) {
-            if (e.rfind("TELEGRAM_API_URL=", 0) == 0) e = "TELEGRAM_API_URL=" + tls.url();
-        }
-        IsolatedFunction fn(root_, env, log_path());
-        ASSERT_TRUE(fn.start());
-        runtime::EmulatedResult r = emu.invoke(event);
+        test_support::RootRun fn(function(tls.url()));
+        ASSERT_TRUE(fn.start()) << fn.output();
+        runtime::EmulatedResult r = fn.invoke(event);
         ASSERT_EQ(r.outcome, runtime::EmulatedOutcome::Response) << r.body;
         EXPECT_EQ(nlohmann::json::parse(r.body)["statusCode"], 200);
-        EXPECT_EQ(tg_.call_count("sendMessage"), expect_sent ? 1u : 0u) << slurp(log_path());
-        emu.exit_runtime();
+        EXPECT_EQ(tg_.call_count("sendMessage"), expect_sent ? 1u : 0u) << fn.output();
+        fn.emulator().exit_runtime();
         EXPECT_EQ(fn.wait(), 0);
     };
     run_once(true);

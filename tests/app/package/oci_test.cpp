@@ -4,16 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
 
 #include "app/package/lambda_image.h"
 #include "app/package/layer_blob.h"
 #include "app/package/scratch_dir.h"
+#include "app/package/shell.h"
 
 namespace app::package {
 namespace {
@@ -21,22 +20,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Shell {
-    int status = -1;
-    std::string output;
-};
-
-// Runs a shell command, stdout and stderr captured.
-Shell sh(const std::string& command) {
-    Shell r;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    r.status = pclose(p);
-    return r;
-}
+using test_support::read_file;
+using test_support::sh;
+using test_support::Shell;
 
 // `tar -tv` aligns its columns: one space between fields makes the expectations readable.
 std::string squeeze(const std::string& text) {
@@ -45,13 +31,6 @@ std::string squeeze(const std::string& text) {
         if (!(c == ' ' && !out.empty() && out.back() == ' ')) out += c;
     }
     return out;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // A file of pseudo-random bytes (incompressible, like quantized weights).

@@ -7,6 +7,7 @@
 //   test_support::RootRun run({.root = dir, .argv = {"/var/task/bootstrap"}, .env = {...}});
 //   if (!run.skip_reason().empty()) GTEST_SKIP() << run.skip_reason();
 //   ASSERT_TRUE(run.start()); auto r = run.invoke(event_json);   // r.outcome, r.body
+//   run.emulator().exit_runtime();  EXPECT_EQ(run.wait(), 0);
 #pragma once
 
 #include <sys/types.h>
@@ -39,7 +40,7 @@ public:
     RootRun(const RootRun&) = delete;
     RootRun& operator=(const RootRun&) = delete;
 
-    // Why this machine cannot run the test (not root, no chroot): empty when it can.
+    // Why this machine cannot run the test (not root, no mount namespace): empty when it can.
     static std::string skip_reason();
 
     // Starts the emulator and the function; waits until the function asks for its first
@@ -49,6 +50,11 @@ public:
     runtime::EmulatedResult invoke(const std::string& payload);
     // Time from the function's start (fork) to its first GET invocation/next.
     std::chrono::microseconds init_time() const { return init_time_; }
+    // Waits for the function to end (after emulator().exit_runtime(), say): its exit status, or
+    // 128 + the signal; -1 when it is not running.
+    int wait();
+    // The CPU time (user + system) the function used, once wait() returned.
+    std::chrono::microseconds cpu_time() const { return cpu_time_; }
     // What the function wrote to stdout and stderr so far.
     std::string output() const;
     // The emulator, for its stats and init errors.
@@ -62,6 +68,7 @@ private:
     pid_t pid_ = -1;
     std::string log_path_;
     std::chrono::microseconds init_time_{0};
+    std::chrono::microseconds cpu_time_{0};
 };
 
 }  // namespace test_support
