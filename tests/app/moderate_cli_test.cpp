@@ -2,6 +2,7 @@
 // the shipped lists and dataset, configuration errors, and the local classifier end to end on a
 // tiny random-weight model written by the project's GGUF writer.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -27,8 +28,13 @@ struct BinaryRun {
     std::string err;  // stderr
 };
 
+// One folder per test process: ctest runs this binary's tests in parallel, and a shared
+// stderr.txt let one test read another's output.
 fs::path temp_dir() {
-    auto dir = fs::path(::testing::TempDir()) / "lambdagram_moderate_test";
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = "lambdagram_moderate_test_" + std::to_string(::getpid());
+    if (info) name += std::string("_") + info->test_suite_name() + "_" + info->name();
+    auto dir = fs::path(::testing::TempDir()) / name;
     fs::create_directories(dir);
     return dir;
 }
