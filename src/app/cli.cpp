@@ -46,8 +46,10 @@ constexpr AddCommand kCommands[] = {
 };
 
 constexpr const char* kDescription =
-    "lambdagram runs LLM-powered Telegram bots: a chat assistant that answers questions in "
-    "private chats, and in groups when mentioned, replied to or called with a command.\n"
+    "lambdagram runs LLM-powered Telegram bots: a group moderator (word lists, a classifier and "
+    "a strike ladder; admins turn it on with /mod on) and a chat assistant that answers "
+    "questions in private chats, and in groups when mentioned, replied to or called with a "
+    "command.\n"
     "Configuration comes from lambdagram.yaml (or --config), the environment and --set, in "
     "that order of strength; `lambdagram config keys` lists every key.";
 
